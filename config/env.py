@@ -1,0 +1,127 @@
+"""Strict readers for settings that come from the environment.
+
+Each helper names the variable it read when the value is wrong, so a bad
+deployment stops at start-up with a message an operator can act on.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import os
+from pathlib import Path
+
+from django.core.exceptions import ImproperlyConfigured
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off", ""}
+
+MASTER_KEY_BYTES = 32
+
+
+def env_str(name: str, default: str | None = None) -> str | None:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip()
+
+
+def env_bool(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    lowered = value.strip().lower()
+    if lowered in _TRUE:
+        return True
+    if lowered in _FALSE:
+        return False
+    raise ImproperlyConfigured(f"{name} must be 1 or 0 (true/false, yes/no, on/off), not {value!r}.")
+
+
+def env_int(name: str, default: int, *, minimum: int | None = None) -> int:
+    value = os.environ.get(name)
+    if value is None or value.strip() == "":
+        return default
+    try:
+        number = int(value.strip())
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a whole number, not {value!r}.") from None
+    if minimum is not None and number < minimum:
+        raise ImproperlyConfigured(f"{name} must be at least {minimum}, not {number}.")
+    return number
+
+
+def env_list(name: str, default: list[str]) -> list[str]:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def env_database(name: str, default: str) -> dict:
+    """Parse a database URL (postgres://, sqlite:///) into Django's DATABASES entry."""
+    import dj_database_url
+
+    url = os.environ.get(name) or default
+    try:
+        config = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
+    except (ValueError, KeyError, TypeError) as exc:
+        raise ImproperlyConfigured(f"{name} is not a database URL Passage understands: {exc}") from None
+    engine = config.get("ENGINE", "")
+    if engine not in {"django.db.backends.postgresql", "django.db.backends.sqlite3"}:
+        raise ImproperlyConfigured(f"{name} must point at PostgreSQL (postgres://) or SQLite (sqlite:///).")
+    if engine.endswith("sqlite3"):
+        if not config.get("NAME"):
+            raise ImproperlyConfigured(f"{name} names no SQLite file.")
+        # SQLite keeps no connection worth reusing, and health checks would cost a query per request.
+        config["CONN_MAX_AGE"] = 0
+        config["CONN_HEALTH_CHECKS"] = False
+    elif not config.get("NAME"):
+        raise ImproperlyConfigured(f"{name} names no PostgreSQL database.")
+    return config
+
+
+def decode_master_key(text: str, *, source: str) -> bytes:
+    """A master key is 32 random bytes in URL-safe base64."""
+    stripped = text.strip()
+    try:
+        raw = base64.urlsafe_b64decode(stripped.encode("ascii") + b"=" * (-len(stripped) % 4))
+    except (binascii.Error, ValueError, UnicodeEncodeError):
+        raise ImproperlyConfigured(f"{source} holds a master key that is not URL-safe base64.") from None
+    if len(raw) != MASTER_KEY_BYTES:
+        raise ImproperlyConfigured(
+            f"{source} holds a master key of {len(raw)} bytes; a master key is {MASTER_KEY_BYTES} random bytes "
+            '(python -c "import base64,os; print(base64.urlsafe_b64encode(os.urandom(32)).decode())").'
+        )
+    return raw
+
+
+def env_master_keys(keys_name: str, file_name: str) -> list[bytes]:
+    """The master keys, newest first, from a comma-separated variable or a file of one key a line."""
+    inline = os.environ.get(keys_name, "").strip()
+    path = os.environ.get(file_name, "").strip()
+    if inline and path:
+        raise ImproperlyConfigured(f"Set {keys_name} or {file_name}, not both.")
+    if inline:
+        texts = [part for part in inline.split(",") if part.strip()]
+        source = keys_name
+    elif path:
+        try:
+            content = Path(path).read_text(encoding="ascii")
+        except FileNotFoundError:
+            raise ImproperlyConfigured(f"{file_name} names {path}, which does not exist.") from None
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ImproperlyConfigured(f"{file_name} names {path}, which cannot be read: {exc}") from None
+        texts = [line for line in content.splitlines() if line.strip() and not line.lstrip().startswith("#")]
+        source = f"{file_name} ({path})"
+    else:
+        raise ImproperlyConfigured(
+            f"No master key: set {keys_name} or {file_name}. Passage will not start without one, "
+            "because it never stores case data in clear."
+        )
+    if not texts:
+        raise ImproperlyConfigured(f"{source} holds no master key.")
+    keys = [decode_master_key(text, source=source) for text in texts]
+    if len(set(keys)) != len(keys):
+        raise ImproperlyConfigured(f"{source} lists the same master key twice.")
+    return keys

@@ -1,0 +1,26 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.views.generic import RedirectView
+
+from accounts import views as account_views
+
+admin.site.site_header = "Passage"
+admin.site.site_title = "Passage"
+admin.site.index_title = "Administration"
+
+urlpatterns = [
+    path("", RedirectView.as_view(pattern_name="accounts:start", permanent=False)),
+    path("robots.txt", account_views.robots_txt, name="robots_txt"),
+    path("accounts/", include("accounts.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    # One sign-in for everybody: the admin's own login page would skip the second factor's flow.
+    path("admin/login/", RedirectView.as_view(pattern_name="accounts:login", query_string=True)),
+    path("admin/", admin.site.urls),
+    path("cases/", include("cases.urls")),
+    path("", include("shelters.urls")),
+]
+
+handler400 = "accounts.views.bad_request"
+handler403 = "accounts.views.permission_denied"
+handler404 = "accounts.views.page_not_found"
+handler500 = "accounts.views.server_error"

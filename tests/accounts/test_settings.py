@@ -1,0 +1,119 @@
+"""Settings come from the environment; a bad value stops start-up and names the variable."""
+
+from __future__ import annotations
+
+import base64
+import os
+import runpy
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+ROOT = Path(__file__).resolve().parents[2]
+SETTINGS = ROOT / "config" / "settings.py"
+KEY = base64.urlsafe_b64encode(os.urandom(32)).decode()
+
+
+@pytest.fixture
+def production_env(monkeypatch, tmp_path):
+    for name in list(os.environ):
+        if name.startswith(("DJANGO_", "PASSAGE_", "DATABASE_URL")):
+            monkeypatch.delenv(name)
+    monkeypatch.setenv("DJANGO_SECRET_KEY", base64.b64encode(os.urandom(48)).decode())
+    monkeypatch.setenv("DJANGO_ALLOWED_HOSTS", "passage.example.org")
+    monkeypatch.setenv("PASSAGE_MASTER_KEYS", KEY)
+    monkeypatch.setenv("PASSAGE_VAR_DIR", str(tmp_path))
+    return monkeypatch
+
+
+def load_settings() -> dict:
+    return runpy.run_path(str(SETTINGS))
+
+
+def test_production_settings_load(production_env):
+    settings = load_settings()
+    assert settings["DEBUG"] is False
+    assert settings["PASSAGE_REQUIRE_2FA"] is True
+    assert settings["SECURE_SSL_REDIRECT"] is True
+    assert settings["SESSION_COOKIE_SECURE"] is True
+    assert settings["PASSAGE_MASTER_KEYS"] == [base64.urlsafe_b64decode(KEY)]
+    assert settings["PASSWORD_HASHERS"][0].endswith("Argon2PasswordHasher")
+
+
+def test_a_missing_secret_key_stops_start_up(production_env):
+    production_env.delenv("DJANGO_SECRET_KEY")
+    with pytest.raises(ImproperlyConfigured, match="DJANGO_SECRET_KEY"):
+        load_settings()
+
+
+@pytest.mark.parametrize("url", ["mysql://u@h/db", "not a url at all", "postgres://"])
+def test_a_malformed_database_url_stops_start_up(production_env, url):
+    production_env.setenv("DATABASE_URL", url)
+    with pytest.raises(ImproperlyConfigured, match="DATABASE_URL"):
+        load_settings()
+
+
+def test_a_postgres_url_is_understood(production_env):
+    production_env.setenv("DATABASE_URL", "postgres://passage:secret@db.internal:5432/passage")
+    database = load_settings()["DATABASES"]["default"]
+    assert database["ENGINE"] == "django.db.backends.postgresql"
+    assert database["NAME"] == "passage"
+    assert database["HOST"] == "db.internal"
+
+
+@pytest.mark.parametrize(
+    "keys",
+    ["", "tooshort", base64.urlsafe_b64encode(os.urandom(16)).decode(), "!!!not-base64!!!", f"{KEY},{KEY}"],
+)
+def test_a_missing_or_malformed_master_key_stops_start_up(production_env, keys):
+    production_env.setenv("PASSAGE_MASTER_KEYS", keys)
+    with pytest.raises(ImproperlyConfigured, match="PASSAGE_MASTER_KEY"):
+        load_settings()
+
+
+def test_master_keys_come_from_a_file_newest_first(production_env, tmp_path):
+    older = base64.urlsafe_b64encode(os.urandom(32)).decode()
+    key_file = tmp_path / "keys"
+    key_file.write_text(f"# newest first\n{KEY}\n{older}\n")
+    production_env.delenv("PASSAGE_MASTER_KEYS")
+    production_env.setenv("PASSAGE_MASTER_KEY_FILE", str(key_file))
+    keys = load_settings()["PASSAGE_MASTER_KEYS"]
+    assert keys == [base64.urlsafe_b64decode(KEY), base64.urlsafe_b64decode(older)]
+
+
+def test_a_missing_key_file_is_named(production_env, tmp_path):
+    production_env.delenv("PASSAGE_MASTER_KEYS")
+    production_env.setenv("PASSAGE_MASTER_KEY_FILE", str(tmp_path / "nope"))
+    with pytest.raises(ImproperlyConfigured, match="PASSAGE_MASTER_KEY_FILE"):
+        load_settings()
+
+
+@pytest.mark.parametrize("name", ["DJANGO_DEBUG", "DJANGO_SECURE_SSL_REDIRECT", "PASSAGE_REQUIRE_2FA"])
+def test_a_bad_boolean_is_named(production_env, name):
+    production_env.setenv(name, "perhaps")
+    with pytest.raises(ImproperlyConfigured, match=name):
+        load_settings()
+
+
+def test_a_bad_number_is_named(production_env):
+    production_env.setenv("PASSAGE_SESSION_IDLE_MINUTES", "half an hour")
+    with pytest.raises(ImproperlyConfigured, match="PASSAGE_SESSION_IDLE_MINUTES"):
+        load_settings()
+
+
+def test_check_deploy_is_clean_in_production(production_env):
+    env = dict(os.environ)
+    env["DATABASE_URL"] = f"sqlite:///{env['PASSAGE_VAR_DIR']}/deploy.sqlite3"
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues" in result.stdout
