@@ -32,7 +32,7 @@ $(INSTALLED): requirements.txt
 
 translations: install
 	@command -v msgfmt >/dev/null || { echo "msgfmt not found: install GNU gettext (apt-get install gettext)"; exit 1; }
-	$(BIN)/python manage.py compilemessages --ignore=.venv --verbosity=0
+	env -u DJANGO_SETTINGS_MODULE $(BIN)/django-admin compilemessages --ignore=.venv --verbosity=0
 
 $(DEV_KEY):
 	@mkdir -p var
