@@ -8,6 +8,7 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts")
 
     def ready(self) -> None:
+        from accounts import checks  # noqa: F401  (registers the system checks)
         from accounts.roles import sync_roles
 
         # Runs after every app's permissions exist, and again after a test flush.

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.http import HttpRequest
 
 
-def client_address(request: HttpRequest) -> str:
+def client_address(request: HttpRequest) -> str | None:
     """The client address, trusting X-Forwarded-For only as far as the configured proxies.
 
     Each trusted proxy appends the address it received the request from, so
@@ -19,7 +19,7 @@ def client_address(request: HttpRequest) -> str:
     counts proxies differently and finds no address behind a single proxy,
     which is why this is not delegated to it.)
     """
-    remote = request.META.get("REMOTE_ADDR") or "unknown"
+    remote = request.META.get("REMOTE_ADDR") or None
     proxies = settings.PASSAGE_TRUSTED_PROXY_COUNT
     if proxies == 0:
         return remote

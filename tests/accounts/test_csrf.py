@@ -53,3 +53,11 @@ def test_the_token_is_still_required(caseworker):
         HTTP_SEC_FETCH_SITE="same-origin",
     )
     assert response.status_code == 403
+
+
+def test_the_deploy_check_notices_missing_csrf_protection(settings):
+    from accounts.checks import check_csrf_middleware
+
+    assert check_csrf_middleware(None) == []
+    settings.MIDDLEWARE = [m for m in settings.MIDDLEWARE if m != "accounts.csrf.CsrfViewMiddleware"]
+    assert [error.id for error in check_csrf_middleware(None)] == ["accounts.E001"]
