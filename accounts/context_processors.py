@@ -19,6 +19,7 @@ def navigation(request: HttpRequest) -> dict:
             ("shelters:dashboard", _("Dashboard")),
             ("cases:list", _("Cases")),
             ("shelters:list", _("Safe houses")),
+            ("audit:log", _("Access log")),
         ]
     elif user.is_caseworker or user.is_lawyer:
         items.append(("cases:list", _("Cases")))

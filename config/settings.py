@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "simple_history",
     "csp",
     "accounts",
+    "audit",
     "vault",
     "cases",
     "shelters",
@@ -200,6 +201,9 @@ GUARDIAN_MONKEY_PATCH_USER = False
 
 SIMPLE_HISTORY_ENFORCE_HISTORY_MODEL_PERMISSIONS = True
 SIMPLE_HISTORY_REVERT_DISABLED = True
+
+# The access log flags anybody who opens more distinct cases than this within one clock hour.
+PASSAGE_UNUSUAL_READS_PER_HOUR = env_int("PASSAGE_UNUSUAL_READS_PER_HOUR", 20, minimum=1)
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("ru", _("Russian"))]

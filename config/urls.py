@@ -17,6 +17,7 @@ urlpatterns = [
     path("admin/login/", RedirectView.as_view(pattern_name="accounts:login", query_string=True)),
     path("admin/", admin.site.urls),
     path("cases/", include("cases.urls")),
+    path("audit/", include("audit.urls")),
     path("", include("shelters.urls")),
 ]
 
