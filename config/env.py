@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import binascii
 import os
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
@@ -51,6 +52,17 @@ def env_int(name: str, default: int, *, minimum: int | None = None) -> int:
     return number
 
 
+def env_decimal(name: str, default: str) -> Decimal:
+    value = os.environ.get(name) or default
+    try:
+        number = Decimal(value.strip())
+    except InvalidOperation:
+        raise ImproperlyConfigured(f"{name} must be a decimal number like 4000.00, not {value!r}.") from None
+    if not number.is_finite() or number <= 0:
+        raise ImproperlyConfigured(f"{name} must be a positive amount, not {value!r}.")
+    return number.quantize(Decimal("0.01"))
+
+
 def env_list(name: str, default: list[str]) -> list[str]:
     value = os.environ.get(name)
     if value is None:
@@ -76,6 +88,8 @@ def env_database(name: str, default: str) -> dict:
         # SQLite keeps no connection worth reusing, and health checks would cost a query per request.
         config["CONN_MAX_AGE"] = 0
         config["CONN_HEALTH_CHECKS"] = False
+        # Take the write lock when a transaction starts, so concurrent writers queue instead of failing.
+        config.setdefault("OPTIONS", {})["transaction_mode"] = "IMMEDIATE"
     elif not config.get("NAME"):
         raise ImproperlyConfigured(f"{name} names no PostgreSQL database.")
     return config

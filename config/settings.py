@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from config.env import (
     env_bool,
     env_database,
+    env_decimal,
     env_int,
     env_list,
     env_master_keys,
@@ -82,6 +83,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "vault.middleware.VaultMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -225,7 +227,8 @@ WHITENOISE_AUTOREFRESH = DEBUG
 # Encrypted uploads live here (or in object storage); there is no MEDIA_URL: nothing is served from it.
 PASSAGE_FILES_DIR = Path(env_str("PASSAGE_FILES_DIR") or VAR_DIR / "files")
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": PASSAGE_FILES_DIR}},
+    # Every file Passage stores is sealed; the default storage refuses anything else.
+    "default": {"BACKEND": "vault.storage.SealedFileSystemStorage", "OPTIONS": {"location": PASSAGE_FILES_DIR}},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 
@@ -255,4 +258,5 @@ LOGGING = {
 }
 
 # Case work settings used by later features; read once here.
-PASSAGE_DEFAULT_BUDGET_EUR = env_str("PASSAGE_DEFAULT_BUDGET_EUR", "4000.00")
+PASSAGE_DEFAULT_BUDGET_EUR = env_decimal("PASSAGE_DEFAULT_BUDGET_EUR", "4000.00")
+PASSAGE_CASES_PER_PAGE = 50

@@ -16,6 +16,12 @@ from accounts.roles import Role
 PASSWORD = "correct horse battery staple 42"
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Argon2 is slow on purpose; the suite makes hundreds of users. test_passwords.py checks Argon2 itself."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def make_user(db) -> Callable[..., User]:
     def make(username: str, role: Role | None = None, **extra) -> User:
@@ -84,3 +90,47 @@ def client_for(db) -> Callable[[User | None], Client]:
         return sign_in(client, user) if user is not None else client
 
     return make
+
+
+# Distinctive fictional values, so a scan of the database or a response can spot any clear-text leak.
+SEALED_VALUES = {
+    "legal_name": "Zelimkhan Quuxfictional",
+    "chosen_name": "Zorya Plumbobfictional",
+    "pronouns": "xe/xem-fict",
+    "nationality": "Quuxlandic",
+    "phone": "+7 912 345-67-89",
+    "messenger": "@plumbob_fictional",
+    "current_location": "Grelmstrasse 17, Fictionburg",
+    "narrative": "Narrative-Fictional: detained at the Vorbl checkpoint.",
+    "medical_notes": "Medical-Fictional: flibbertigibbet syndrome.",
+    "psychological_notes": "Psych-Fictional: nightmares about Vorbl.",
+    "do_not_contact": "Uncle Quuxfictional-Senior in Vorbl.",
+}
+
+
+@pytest.fixture
+def open_case(db):
+    """Opens a case through the service the intake form uses, as the given caseworker."""
+    import datetime
+
+    from cases.services import case_open
+    from vault.keys import key_scope
+
+    def make(user: User, **values):
+        data = {
+            **SEALED_VALUES,
+            "date_of_birth": datetime.date(1990, 5, 17),
+            "intake_date": datetime.date(2026, 3, 1),
+            "risk": "high",
+        }
+        data.update(values)
+        with key_scope():
+            return case_open(user=user, data=data)
+
+    return make
+
+
+@pytest.fixture
+def case(open_case, caseworker):
+    """A case assigned to the `caseworker` persona."""
+    return open_case(caseworker)

@@ -33,6 +33,12 @@ def test_it_creates_the_demo_users_in_their_roles_and_can_run_twice(settings, ca
     assert not User.objects.filter(is_superuser=True).exists()
     out = capsys.readouterr().out
     assert "passage-demo-2026" in out
+    from cases.models import Case
+    from cases.services import assigned_caseworkers
+
+    assert Case.objects.count() == 30
+    owners = {user.username for case in Case.objects.all() for user in assigned_caseworkers(case)}
+    assert owners == {"caseworker", "caseworker2"}
     assert User.objects.get(username="lawyer").check_password("passage-demo-2026")
 
 

@@ -9,6 +9,7 @@ from django.db import transaction
 
 from accounts.models import User
 from accounts.roles import Role
+from vault.keys import key_scope
 
 DEMO_PASSWORD = "passage-demo-2026"
 
@@ -28,7 +29,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options) -> None:
         if not settings.DEBUG:
             raise CommandError("seed_demo refuses to run with DJANGO_DEBUG off: demo accounts have a known password.")
-        with transaction.atomic():
+        with transaction.atomic(), key_scope():
             users = self._users()
             for seeder in self._seeders():
                 seeder(users=users, stdout=self.stdout)
@@ -53,4 +54,6 @@ class Command(BaseCommand):
 
     def _seeders(self) -> list:
         """Each app that has demo data adds a function here (users=..., stdout=...)."""
-        return []
+        from cases.demo import seed_cases
+
+        return [seed_cases]

@@ -1,0 +1,96 @@
+"""The one way in to a case: who may see it, read its sealed fields, change it.
+
+Every view, export and download reaches a case through `get_case_for_user`,
+which answers 404 for a case the user may not see (the same as for a case
+that does not exist) and writes the read, or the refusal, to the access log.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from django.db.models import Exists, OuterRef, QuerySet
+from django.http import Http404, HttpRequest
+
+from accounts.models import User
+from audit.models import AccessEvent
+from audit.services import record_access
+from cases.models import Case, CaseUserObjectPermission
+
+REFERENCE_PATTERN = re.compile(r"EV-\d{4}-\d{4,6}")
+VIEW = "view_case"
+CHANGE = "change_case"
+
+
+@dataclass(frozen=True)
+class CaseAccess:
+    case: Case
+    can_read_sealed: bool  # identity, contacts, narrative, notes
+    can_edit: bool  # the case's own fields, stages, expenses
+    can_manage: bool  # coordinators: assignment, budget, placements
+
+
+def _granted(user: User, codename: str) -> Exists:
+    return Exists(
+        CaseUserObjectPermission.objects.filter(content_object=OuterRef("pk"), user=user, permission__codename=codename)
+    )
+
+
+def cases_for_user(user: User) -> QuerySet[Case]:
+    """Every case the user may see at all: coordinators all, others those granted to them."""
+    if not user.is_authenticated or not user.is_active:
+        return Case.objects.none()
+    if user.is_coordinator:
+        return Case.objects.all()
+    if user.is_caseworker or user.is_lawyer:
+        return Case.objects.filter(_granted(user, VIEW))
+    return Case.objects.none()
+
+
+def get_case_for_user(
+    user: User,
+    reference: str,
+    *,
+    write: bool = False,
+    request: HttpRequest | None = None,
+    action: str = AccessEvent.Action.CASE_VIEW,
+    log: bool = True,
+) -> CaseAccess:
+    """The case with its access rights; Http404 (logged as refused) if this user may not reach it."""
+    found = (
+        Case.objects.filter(reference=reference)
+        .annotate(may_view=_granted(user, VIEW), may_change=_granted(user, CHANGE))
+        .select_related("data_key")
+        .first()
+        if user.is_authenticated and user.is_active
+        else None
+    )
+    access = _access(user, found) if found is not None else None
+    if access is None or (write and not (access.can_edit or access.can_manage)):
+        if log:
+            record_access(
+                user=user if user.is_authenticated else None,
+                action=AccessEvent.Action.REFUSED,
+                request=request,
+                # Whatever was typed in the URL is kept only if it looks like a reference (never a name).
+                case_reference=reference if REFERENCE_PATTERN.fullmatch(reference) else "",
+                detail=str(action),
+            )
+        raise Http404
+    if log:
+        record_access(user=user, action=action, request=request, case_reference=found.reference)
+    return access
+
+
+def _access(user: User, case: Case) -> CaseAccess | None:
+    granted_view = case.may_view and (user.is_caseworker or user.is_lawyer)
+    granted_change = case.may_change and user.is_caseworker
+    if not (granted_view or user.is_coordinator):
+        return None
+    return CaseAccess(
+        case=case,
+        can_read_sealed=bool(granted_view) and not case.is_erased,
+        can_edit=bool(granted_change) and not case.is_erased,
+        can_manage=user.is_coordinator,
+    )

@@ -1,0 +1,38 @@
+"""Destination countries a case can be headed for (ISO 3166-1 alpha-2), as a fixed list for aggregation."""
+
+from django.utils.translation import gettext_lazy as _
+
+DESTINATIONS = [
+    ("AR", _("Argentina")),
+    ("AM", _("Armenia")),
+    ("AT", _("Austria")),
+    ("BE", _("Belgium")),
+    ("CA", _("Canada")),
+    ("CZ", _("Czechia")),
+    ("DK", _("Denmark")),
+    ("EE", _("Estonia")),
+    ("FI", _("Finland")),
+    ("FR", _("France")),
+    ("GE", _("Georgia")),
+    ("DE", _("Germany")),
+    ("IS", _("Iceland")),
+    ("IE", _("Ireland")),
+    ("IL", _("Israel")),
+    ("IT", _("Italy")),
+    ("LV", _("Latvia")),
+    ("LT", _("Lithuania")),
+    ("LU", _("Luxembourg")),
+    ("MT", _("Malta")),
+    ("NL", _("Netherlands")),
+    ("NO", _("Norway")),
+    ("PL", _("Poland")),
+    ("PT", _("Portugal")),
+    ("ES", _("Spain")),
+    ("SE", _("Sweden")),
+    ("CH", _("Switzerland")),
+    ("TR", _("Turkey")),
+    ("GB", _("United Kingdom")),
+    ("US", _("United States")),
+    ("UY", _("Uruguay")),
+    ("ZZ", _("Other / not decided")),
+]
