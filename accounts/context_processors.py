@@ -25,4 +25,6 @@ def navigation(request: HttpRequest) -> dict:
         items.append(("cases:list", _("Cases")))
     if user.is_administrator and user.is_staff:
         items.append(("admin:index", _("Administration")))
+    if user.is_coordinator or user.is_administrator:
+        items.append(("accounts:lockdown", _("Sessions")))
     return {"nav_items": items}

@@ -33,3 +33,36 @@ class EnrolForm(forms.Form):
         if not code.isdigit():
             raise forms.ValidationError(_("The code is six digits."))
         return code
+
+
+class EndMySessionsForm(forms.Form):
+    forget_authenticator = forms.BooleanField(
+        label=_("My phone is lost or stolen: also remove my authenticator app"),
+        required=False,
+        help_text=_(
+            "You will sign in next time with one of your recovery codes and set up a new authenticator. "
+            "Keep a recovery code at hand before you do this."
+        ),
+    )
+
+
+class EndUserSessionsForm(forms.Form):
+    user = forms.ModelChoiceField(label=_("User"), queryset=None, to_field_name="username")
+
+    def __init__(self, *args, **kwargs) -> None:
+        from accounts.models import User
+
+        super().__init__(*args, **kwargs)
+        self.fields["user"].queryset = User.objects.filter(is_active=True).order_by("username")
+
+
+class LockdownForm(forms.Form):
+    confirm = forms.CharField(
+        label=_("Type LOCKDOWN to end every session of every user"),
+        max_length=20,
+    )
+
+    def clean_confirm(self) -> str:
+        if self.cleaned_data["confirm"].strip() != "LOCKDOWN":
+            raise forms.ValidationError(_("Type the word LOCKDOWN in capitals to confirm."))
+        return "LOCKDOWN"

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from django.db import transaction
+from django.http import HttpRequest
 from django.db.models import F
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import User
+from audit.models import Action
+from audit.services import record_access
 
 RECOVERY_CODE_COUNT = 10
 
@@ -46,7 +49,32 @@ def reset_second_factor(*, user: User) -> None:
     end_sessions(user=user)
 
 
+def has_authenticator(*, user: User) -> bool:
+    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+
+
 def end_sessions(*, user: User) -> None:
-    """Ends every session of the user: their session hash no longer matches."""
+    """Ends every session of the user: their session hash no longer matches (docs/decisions/0001)."""
     User.objects.filter(pk=user.pk).update(session_generation=F("session_generation") + 1)
     user.refresh_from_db(fields=["session_generation"])
+
+
+def end_own_sessions(*, user: User, forget_authenticator: bool, request: HttpRequest | None = None) -> None:
+    """ "I lost my phone": every session ends; the lost authenticator can be removed too."""
+    with transaction.atomic():
+        if forget_authenticator:
+            TOTPDevice.objects.filter(user=user).delete()
+        end_sessions(user=user)
+    detail = "authenticator removed" if forget_authenticator else ""
+    record_access(user=user, action=Action.SESSION_END, request=request, target=user.username, detail=detail)
+
+
+def end_sessions_of(*, user: User, by: User, request: HttpRequest | None = None) -> None:
+    end_sessions(user=user)
+    record_access(user=by, action=Action.SESSION_END, request=request, target=user.username)
+
+
+def lockdown(*, by: User, request: HttpRequest | None = None) -> None:
+    """Ends every session of every user at once; everybody signs in again with both factors."""
+    User.objects.update(session_generation=F("session_generation") + 1)
+    record_access(user=by, action=Action.LOCKDOWN, request=request)

@@ -11,4 +11,6 @@ urlpatterns = [
     path("verify/", views.verify, name="verify"),
     path("setup/", views.setup, name="setup"),
     path("start/", views.start, name="start"),
+    path("security/", views.security, name="security"),
+    path("lockdown/", views.lockdown, name="lockdown"),
 ]

@@ -9,6 +9,7 @@ from typing import Any
 import qrcode
 import qrcode.image.svg
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -21,7 +22,9 @@ from django_otp import login as otp_login
 from django_otp import match_token, user_has_device
 
 from accounts import services
-from accounts.forms import CodeForm, EnrolForm
+from accounts.decorators import role_required
+from accounts.forms import CodeForm, EndMySessionsForm, EndUserSessionsForm, EnrolForm, LockdownForm
+from accounts.roles import Role
 
 log = logging.getLogger("passage.accounts")
 
@@ -54,6 +57,9 @@ def verify(request: HttpRequest) -> HttpResponse:
         if device is not None:
             request.session.cycle_key()
             otp_login(request, device)
+            if not services.has_authenticator(user=request.user):
+                # Signed in with a recovery code after removing a lost phone: enrol the new one now.
+                return redirect("accounts:setup")
             return HttpResponseRedirect(_safe_next(request))
         form.add_error("code", _("That code is not right, or it was used already. Try the next one."))
     return render(request, "accounts/verify.html", {"form": form, "next": _safe_next(request)})
@@ -68,8 +74,14 @@ def _qr_data_url(text: str) -> str:
 @login_required
 @require_http_methods(["GET", "POST"])
 def setup(request: HttpRequest) -> HttpResponse:
-    """Enrolment: scan the QR code, confirm with a first code, write down ten recovery codes."""
-    if user_has_device(request.user, confirmed=True):
+    """Enrolment: scan the QR code, confirm with a first code, write down ten recovery codes.
+
+    Open to a user with no second factor at all, or to one who proved a recovery code after
+    removing a lost authenticator; never a way round an existing authenticator.
+    """
+    if services.has_authenticator(user=request.user):
+        return redirect("accounts:verify")
+    if user_has_device(request.user, confirmed=True) and not request.user.is_verified():
         return redirect("accounts:verify")
     device = services.totp_device_for_enrolment(user=request.user)
     form = EnrolForm(request.POST or None)
@@ -143,3 +155,36 @@ def server_error(request: HttpRequest) -> HttpResponse:
     template = loader.get_template("500.html")
     body = template.render({"request_id": getattr(request, "request_id", "-")})
     return HttpResponse(body, status=500)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def security(request: HttpRequest) -> HttpResponse:
+    """A user's own panic button: end every session, optionally removing a lost authenticator."""
+    form = EndMySessionsForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        services.end_own_sessions(
+            user=request.user, forget_authenticator=form.cleaned_data["forget_authenticator"], request=request
+        )
+        messages.success(request, _("Every session of your account has ended, this one too. Sign in again."))
+        return redirect("accounts:login")
+    return render(request, "accounts/security.html", {"form": form})
+
+
+@role_required(Role.COORDINATOR, Role.ADMINISTRATOR)
+@require_http_methods(["GET", "POST"])
+def lockdown(request: HttpRequest) -> HttpResponse:
+    """Ends the sessions of one user, or of everyone (lockdown): all sign in again with both factors."""
+    one = EndUserSessionsForm(request.POST if "end_user" in request.POST else None)
+    everyone = LockdownForm(request.POST if "lockdown" in request.POST else None)
+    if request.method == "POST":
+        if "end_user" in request.POST and one.is_valid():
+            target = one.cleaned_data["user"]
+            services.end_sessions_of(user=target, by=request.user, request=request)
+            messages.success(request, _("Every session of %(user)s has ended.") % {"user": target.username})
+            return redirect("accounts:lockdown")
+        if "lockdown" in request.POST and everyone.is_valid():
+            services.lockdown(by=request.user, request=request)
+            messages.success(request, _("Lockdown: every session of every user has ended, yours too."))
+            return redirect("accounts:login")
+    return render(request, "accounts/lockdown.html", {"one": one, "everyone": everyone})

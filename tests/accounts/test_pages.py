@@ -22,6 +22,7 @@ def test_each_role_sees_its_own_navigation(client_for, caseworker, coordinator, 
         "cases:list",
         "shelters:list",
         "audit:log",
+        "accounts:lockdown",
     }
     admin_page = client_for(administrator).get("/accounts/start/", follow=True)
     assert admin_page.status_code == 200
