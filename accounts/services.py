@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from django.db import transaction
-from django.http import HttpRequest
 from django.db.models import F
+from django.http import HttpRequest
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
