@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "cases",
     "shelters",
     "documents",
+    "operations",
 ]
 
 MIDDLEWARE = [
@@ -260,3 +261,6 @@ LOGGING = {
 # Case work settings used by later features; read once here.
 PASSAGE_DEFAULT_BUDGET_EUR = env_decimal("PASSAGE_DEFAULT_BUDGET_EUR", "4000.00")
 PASSAGE_CASES_PER_PAGE = 50
+# Stages and money (cases/stages.py, cases/money.py).
+PASSAGE_PAPER_EXPIRY_WARNING_DAYS = env_int("PASSAGE_PAPER_EXPIRY_WARNING_DAYS", 60, minimum=1)
+PASSAGE_RATE_MAX_AGE_DAYS = env_int("PASSAGE_RATE_MAX_AGE_DAYS", 31, minimum=0)
