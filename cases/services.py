@@ -17,6 +17,7 @@ from audit.models import AccessEvent
 from audit.services import record_access
 from cases.history import change_reason, changed_names
 from cases.models import Case, CaseUserObjectPermission, ReferenceCounter
+from cases.stages import create_stages
 from vault.keys import destroy_data_key
 
 EDITABLE_FIELDS = (
@@ -68,6 +69,7 @@ def _create(*, user: User | None, data: dict[str, Any], reference: str = "") -> 
     case.reference = reference or next_reference(year=intake.year)
     case._change_reason = "opened"
     case.save()
+    create_stages(case=case, user=user)
     return case
 
 

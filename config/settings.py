@@ -264,3 +264,6 @@ PASSAGE_CASES_PER_PAGE = 50
 # Stages and money (cases/stages.py, cases/money.py).
 PASSAGE_PAPER_EXPIRY_WARNING_DAYS = env_int("PASSAGE_PAPER_EXPIRY_WARNING_DAYS", 60, minimum=1)
 PASSAGE_RATE_MAX_AGE_DAYS = env_int("PASSAGE_RATE_MAX_AGE_DAYS", 31, minimum=0)
+# Stages and money (cases/stages.py, cases/money.py).
+PASSAGE_PAPER_EXPIRY_WARNING_DAYS = env_int("PASSAGE_PAPER_EXPIRY_WARNING_DAYS", 60, minimum=1)
+PASSAGE_RATE_MAX_AGE_DAYS = env_int("PASSAGE_RATE_MAX_AGE_DAYS", 31, minimum=0)
