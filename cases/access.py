@@ -37,13 +37,23 @@ def _granted(user: User, codename: str) -> Exists:
     )
 
 
+def _shared(user: User) -> Exists:
+    """A share with this lawyer in force today (documents.CaseShare): ended or expired shares open nothing."""
+    from documents.models import CaseShare  # documents depends on cases, not the other way round
+
+    return Exists(CaseShare.objects.active().filter(case=OuterRef("pk"), lawyer=user))
+
+
 def cases_for_user(user: User) -> QuerySet[Case]:
-    """Every case the user may see at all: coordinators all, others those granted to them."""
+    """Every case the user may see at all: coordinators all, caseworkers those granted to them,
+    lawyers those granted to them AND shared with them today."""
     if not user.is_authenticated or not user.is_active:
         return Case.objects.none()
     if user.is_coordinator:
         return Case.objects.all()
-    if user.is_caseworker or user.is_lawyer:
+    if user.is_lawyer:
+        return Case.objects.filter(_granted(user, VIEW), _shared(user))
+    if user.is_caseworker:
         return Case.objects.filter(_granted(user, VIEW))
     return Case.objects.none()
 
@@ -56,19 +66,26 @@ def get_case_for_user(
     request: HttpRequest | None = None,
     action: str = AccessEvent.Action.CASE_VIEW,
     log: bool = True,
+    read_sealed: bool = False,
+    log_refusal: bool | None = None,
 ) -> CaseAccess:
-    """The case with its access rights; Http404 (logged as refused) if this user may not reach it."""
-    found = (
-        Case.objects.filter(reference=reference)
-        .annotate(may_view=_granted(user, VIEW), may_change=_granted(user, CHANGE))
-        .select_related("data_key")
-        .first()
-        if user.is_authenticated and user.is_active
-        else None
-    )
+    """The case with its access rights; Http404 (logged as refused) if this user may not reach it.
+
+    `read_sealed` asks for the person's data (documents, the summary): without
+    it (a coordinator, an erased case) the answer is 404 too. `log_refusal`
+    (default: `log`) lets a caller that logs the success itself, with more
+    detail, still have every refusal logged here.
+    """
+    found = None
+    if user.is_authenticated and user.is_active:
+        annotations = {"may_view": _granted(user, VIEW), "may_change": _granted(user, CHANGE)}
+        if user.is_lawyer:
+            annotations["is_shared"] = _shared(user)
+        found = Case.objects.filter(reference=reference).annotate(**annotations).select_related("data_key").first()
     access = _access(user, found) if found is not None else None
-    if access is None or (write and not (access.can_edit or access.can_manage)):
-        if log:
+    refused = access is None or (write and not (access.can_edit or access.can_manage))
+    if refused or (read_sealed and not access.can_read_sealed):
+        if log if log_refusal is None else log_refusal:
             record_access(
                 user=user if user.is_authenticated else None,
                 action=AccessEvent.Action.REFUSED,
@@ -84,7 +101,8 @@ def get_case_for_user(
 
 
 def _access(user: User, case: Case) -> CaseAccess | None:
-    granted_view = case.may_view and (user.is_caseworker or user.is_lawyer)
+    # A lawyer reads only while the case is shared with them (an end date passed or an unsharing closes it).
+    granted_view = case.may_view and (case.is_shared if user.is_lawyer else user.is_caseworker)
     granted_change = case.may_change and user.is_caseworker
     if not (granted_view or user.is_coordinator):
         return None

@@ -39,6 +39,10 @@ def _search(request: HttpRequest, cases, query: str):
 @require_http_methods(["GET", "POST"])
 @role_required(*READERS)
 def case_list(request: HttpRequest) -> HttpResponse:
+    if request.user.is_lawyer:
+        from documents.views import lawyer_case_list  # a lawyer's start page: the cases shared with them
+
+        return lawyer_case_list(request)
     cases = cases_for_user(request.user)
     filters = CaseFilterForm(request.GET or None)
     if filters.is_valid():

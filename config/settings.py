@@ -261,6 +261,19 @@ LOGGING = {
 # Case work settings used by later features; read once here.
 PASSAGE_DEFAULT_BUDGET_EUR = env_decimal("PASSAGE_DEFAULT_BUDGET_EUR", "4000.00")
 PASSAGE_CASES_PER_PAGE = 50
+
+# Documents, sharing and summaries (documents/).
+PASSAGE_UPLOAD_MAX_BYTES = env_int("PASSAGE_UPLOAD_MAX_MB", 25, minimum=1) * 1024 * 1024
+# Uploads stay in memory, never in a temporary file in clear, up to the limit above per request.
+FILE_UPLOAD_HANDLERS = ["documents.uploads.MemoryOnlyUploadHandler"]
+PASSAGE_IMAGE_MAX_PIXELS = env_int("PASSAGE_IMAGE_MAX_MEGAPIXELS", 60, minimum=1) * 1_000_000
+PASSAGE_SUMMARY_ANNEX_MAX_BYTES = env_int("PASSAGE_SUMMARY_ANNEX_MAX_MB", 150, minimum=1) * 1024 * 1024
+PASSAGE_BATCH_EXPORT_MAX_CASES = env_int("PASSAGE_BATCH_EXPORT_MAX_CASES", 100, minimum=1)
+PASSAGE_EXPORT_TTL_MINUTES = env_int("PASSAGE_EXPORT_TTL_MINUTES", 60, minimum=1)
+# "thread": batch exports run in an in-process worker thread (one machine); "inline": after the request's commit.
+PASSAGE_EXPORT_RUNNER = env_str("PASSAGE_EXPORT_RUNNER") or "thread"
+if PASSAGE_EXPORT_RUNNER not in {"thread", "inline"}:
+    raise ImproperlyConfigured("PASSAGE_EXPORT_RUNNER must be thread or inline.")
 # Stages and money (cases/stages.py, cases/money.py).
 PASSAGE_PAPER_EXPIRY_WARNING_DAYS = env_int("PASSAGE_PAPER_EXPIRY_WARNING_DAYS", 60, minimum=1)
 PASSAGE_RATE_MAX_AGE_DAYS = env_int("PASSAGE_RATE_MAX_AGE_DAYS", 31, minimum=0)

@@ -16,6 +16,8 @@ urlpatterns = [
     # One sign-in for everybody: the admin's own login page would skip the second factor's flow.
     path("admin/login/", RedirectView.as_view(pattern_name="accounts:login", query_string=True)),
     path("admin/", admin.site.urls),
+    # Before the cases app: /cases/<reference>/summary.pdf, /cases/<reference>/documents/..., /cases/exports/...
+    path("cases/", include("documents.urls")),
     path("cases/", include("cases.urls")),
     path("audit/", include("audit.urls")),
     path("", include("shelters.urls")),
