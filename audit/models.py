@@ -44,6 +44,10 @@ class Action(models.TextChoices):
     BREAK_GLASS = "break_glass", _("Break-glass access")
     REFUSED = "refused", _("Access refused")
     SHELTER_VIEW = "shelter_view", _("Viewed a safe house")
+    SHELTER_CHANGE = "shelter_change", _("Added or changed a safe house")
+    PLACEMENT = "placement", _("Placed, moved or ended a stay in a safe house")
+    PLACE_REQUEST = "place_request", _("Requested, granted or declined a place")
+    REPORT_EXPORT = "report_export", _("Exported the donor report")
     SESSION_END = "session_end", _("Ended sessions")
     LOCKDOWN = "lockdown", _("Lockdown")
 

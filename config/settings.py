@@ -208,6 +208,11 @@ SIMPLE_HISTORY_REVERT_DISABLED = True
 # The access log flags anybody who opens more distinct cases than this within one clock hour.
 PASSAGE_UNUSUAL_READS_PER_HOUR = env_int("PASSAGE_UNUSUAL_READS_PER_HOUR", 20, minimum=1)
 
+# Safe houses and the coordinator's dashboard (shelters/): a house this full, in percent of its beds, is flagged.
+PASSAGE_SHELTER_FULL_PERCENT = env_int("PASSAGE_SHELTER_FULL_PERCENT", 90, minimum=1)
+if PASSAGE_SHELTER_FULL_PERCENT > 100:
+    raise ImproperlyConfigured(f"PASSAGE_SHELTER_FULL_PERCENT must be at most 100, not {PASSAGE_SHELTER_FULL_PERCENT}.")
+
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("ru", _("Russian"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]

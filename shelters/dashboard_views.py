@@ -1,0 +1,123 @@
+"""The coordinator's pages: the dashboard, the donor report, and assigning caseworkers.
+
+All by case reference: nothing here opens a sealed value.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db import models
+from django.db.models import Count, Exists, IntegerField, OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from accounts.decorators import role_required
+from accounts.models import User
+from accounts.roles import Role
+from cases import services as case_services
+from cases.access import CHANGE, get_case_for_user
+from cases.models import Case, CaseUserObjectPermission
+from shelters import dashboard as figures
+from shelters.forms import AssignmentForm
+
+UNASSIGNED_PER_PAGE = 50
+
+
+@require_GET
+@role_required(Role.COORDINATOR)
+def dashboard(request: HttpRequest) -> HttpResponse:
+    today = timezone.localdate()
+    shelters = figures.shelter_figures(
+        today=today,
+        chart_title=_("Beds taken tonight"),
+        chart_description=_(
+            "For the fullest open safe houses, a bar as long as the house's beds, filled up to the beds "
+            "taken tonight. The table below gives every figure."
+        ),
+    )
+    waiting, due = figures.pending_requests(today=today)
+    context = {
+        "today": today,
+        "shelters": shelters,
+        "statuses": [(label, figures.case_status_counts()[value]) for value, label in Case.Status.choices],
+        "alerts": {
+            "full": shelters.full,
+            "urgent_unplaced": figures.urgent_without_placement(today=today),
+            "requests_waiting": waiting,
+            "requests_due": due,
+            "kept_apart_together": figures.keep_apart_conflicts(today=today),
+        },
+    }
+    return render(request, "shelters/dashboard.html", context)
+
+
+def caseworker_loads():
+    """Active caseworkers with `open_cases` (assigned, not closed, not erased) and `urgent_cases`: one query."""
+    grants = CaseUserObjectPermission.objects.filter(
+        user=OuterRef("pk"),
+        permission__codename=CHANGE,
+        content_object__erased_at__isnull=True,
+    ).exclude(content_object__status=Case.Status.CLOSED)
+
+    def count(queryset) -> Coalesce:
+        counted = queryset.order_by().values("user").annotate(number=Count("pk")).values("number")
+        return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
+
+    return (
+        User.objects.filter(is_active=True, groups__name=Role.CASEWORKER.value)
+        .annotate(
+            open_cases=count(grants),
+            urgent_cases=count(grants.filter(content_object__risk=Case.Risk.URGENT)),
+        )
+        .order_by("username")
+    )
+
+
+def unassigned_cases():
+    """Open cases nobody is assigned to: the most at risk first, then the longest waiting."""
+    assigned = CaseUserObjectPermission.objects.filter(content_object=OuterRef("pk"), permission__codename=CHANGE)
+    urgency = Case.Risk.values[::-1]  # urgent, high, medium, low
+    order = models.Case(
+        *[models.When(risk=value, then=Value(rank)) for rank, value in enumerate(urgency)],
+        output_field=IntegerField(),
+    )
+    return (
+        figures.active_cases()
+        .filter(~Exists(assigned))
+        .annotate(urgency=order)
+        .order_by("urgency", "intake_date", "pk")
+        .only("id", "reference", "risk", "status", "intake_date")
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(Role.COORDINATOR)
+def assignments(request: HttpRequest) -> HttpResponse:
+    loads = list(caseworker_loads())
+    if request.method == "POST":
+        form = AssignmentForm(request.POST, caseworkers=User.objects.filter(pk__in=[user.pk for user in loads]))
+        if form.is_valid():
+            access = get_case_for_user(
+                request.user, form.cleaned_data["reference"], write=True, request=request, log=False
+            )
+            caseworker = form.cleaned_data["caseworker"]
+            try:
+                case_services.case_assign(case=access.case, caseworker=caseworker, by=request.user, request=request)
+            except case_services.CaseError as error:
+                messages.error(request, str(error))
+            else:
+                messages.success(
+                    request,
+                    _("%(user)s is assigned to %(reference)s.")
+                    % {"user": caseworker.username, "reference": access.case.reference},
+                )
+        else:
+            messages.error(request, _("Choose a caseworker to assign."))
+        return redirect("shelters:assignments")
+    page = Paginator(unassigned_cases(), UNASSIGNED_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "shelters/assignments.html", {"page": page, "loads": loads})
