@@ -29,6 +29,7 @@ class CaseAccess:
     can_read_sealed: bool  # identity, contacts, narrative, notes
     can_edit: bool  # the case's own fields, stages, expenses
     can_manage: bool  # coordinators: assignment, budget, placements
+    break_glass: bool = False  # a coordinator reading sealed fields under an open break-glass
 
 
 def _granted(user: User, codename: str) -> Exists:
@@ -42,6 +43,13 @@ def _shared(user: User) -> Exists:
     from documents.models import CaseShare  # documents depends on cases, not the other way round
 
     return Exists(CaseShare.objects.active().filter(case=OuterRef("pk"), lawyer=user))
+
+
+def _break_glass(user: User) -> Exists:
+    """An open break-glass of this coordinator for the case (operations.BreakGlass), for its hour only."""
+    from operations.models import BreakGlass  # operations depends on cases, not the other way round
+
+    return Exists(BreakGlass.objects.active().filter(case=OuterRef("pk"), coordinator=user))
 
 
 def cases_for_user(user: User) -> QuerySet[Case]:
@@ -81,6 +89,8 @@ def get_case_for_user(
         annotations = {"may_view": _granted(user, VIEW), "may_change": _granted(user, CHANGE)}
         if user.is_lawyer:
             annotations["is_shared"] = _shared(user)
+        if user.is_coordinator:
+            annotations["glass_open"] = _break_glass(user)
         found = Case.objects.filter(reference=reference).annotate(**annotations).select_related("data_key").first()
     access = _access(user, found) if found is not None else None
     refused = access is None or (write and not (access.can_edit or access.can_manage))
@@ -96,7 +106,8 @@ def get_case_for_user(
             )
         raise Http404
     if log:
-        record_access(user=user, action=action, request=request, case_reference=found.reference)
+        detail = "break-glass" if access.break_glass else ""
+        record_access(user=user, action=action, request=request, case_reference=found.reference, detail=detail)
     return access
 
 
@@ -106,9 +117,11 @@ def _access(user: User, case: Case) -> CaseAccess | None:
     granted_change = case.may_change and user.is_caseworker
     if not (granted_view or user.is_coordinator):
         return None
+    glass = bool(getattr(case, "glass_open", False)) and not granted_view
     return CaseAccess(
         case=case,
-        can_read_sealed=bool(granted_view) and not case.is_erased,
+        can_read_sealed=bool(granted_view or glass) and not case.is_erased,
         can_edit=bool(granted_change) and not case.is_erased,
         can_manage=user.is_coordinator,
+        break_glass=glass and not case.is_erased,
     )

@@ -279,9 +279,8 @@ PASSAGE_EXPORT_TTL_MINUTES = env_int("PASSAGE_EXPORT_TTL_MINUTES", 60, minimum=1
 PASSAGE_EXPORT_RUNNER = env_str("PASSAGE_EXPORT_RUNNER") or "thread"
 if PASSAGE_EXPORT_RUNNER not in {"thread", "inline"}:
     raise ImproperlyConfigured("PASSAGE_EXPORT_RUNNER must be thread or inline.")
-# Stages and money (cases/stages.py, cases/money.py).
-PASSAGE_PAPER_EXPIRY_WARNING_DAYS = env_int("PASSAGE_PAPER_EXPIRY_WARNING_DAYS", 60, minimum=1)
-PASSAGE_RATE_MAX_AGE_DAYS = env_int("PASSAGE_RATE_MAX_AGE_DAYS", 31, minimum=0)
+# Break-glass: how long a coordinator may read one case's sealed fields after giving a reason.
+PASSAGE_BREAK_GLASS_MINUTES = env_int("PASSAGE_BREAK_GLASS_MINUTES", 60, minimum=1)
 # Stages and money (cases/stages.py, cases/money.py).
 PASSAGE_PAPER_EXPIRY_WARNING_DAYS = env_int("PASSAGE_PAPER_EXPIRY_WARNING_DAYS", 60, minimum=1)
 PASSAGE_RATE_MAX_AGE_DAYS = env_int("PASSAGE_RATE_MAX_AGE_DAYS", 31, minimum=0)

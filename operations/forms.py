@@ -1,0 +1,19 @@
+"""Forms of emergency access."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+
+class BreakGlassForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why must you read this case's personal data now?"),
+        min_length=20,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_(
+            "The case's caseworkers will see this reason, and it is kept in the access log. "
+            "Explain the need; do not copy anything from the case."
+        ),
+    )
