@@ -281,6 +281,8 @@ if PASSAGE_EXPORT_RUNNER not in {"thread", "inline"}:
     raise ImproperlyConfigured("PASSAGE_EXPORT_RUNNER must be thread or inline.")
 # Break-glass: how long a coordinator may read one case's sealed fields after giving a reason.
 PASSAGE_BREAK_GLASS_MINUTES = env_int("PASSAGE_BREAK_GLASS_MINUTES", 60, minimum=1)
+# Retention: days after a case is closed as resettled before it is listed for erasure.
+PASSAGE_RETENTION_DAYS = env_int("PASSAGE_RETENTION_DAYS", 365, minimum=1)
 # Stages and money (cases/stages.py, cases/money.py).
 PASSAGE_PAPER_EXPIRY_WARNING_DAYS = env_int("PASSAGE_PAPER_EXPIRY_WARNING_DAYS", 60, minimum=1)
 PASSAGE_RATE_MAX_AGE_DAYS = env_int("PASSAGE_RATE_MAX_AGE_DAYS", 31, minimum=0)

@@ -17,3 +17,16 @@ class BreakGlassForm(forms.Form):
             "Explain the need; do not copy anything from the case."
         ),
     )
+
+
+class EraseForm(forms.Form):
+    confirm = forms.CharField(label=_("Type the reference to confirm"), max_length=32)
+
+    def __init__(self, *args, reference: str, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.reference = reference
+
+    def clean_confirm(self) -> str:
+        if self.cleaned_data["confirm"].strip() != self.reference:
+            raise forms.ValidationError(_("The reference does not match."))
+        return self.reference
