@@ -5,6 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 DEV_KEY := var/dev-master.key
+AXE := node_modules/axe-core/axe.min.js
 
 # Without a configured master key, a development key file is made under var/ (and we say so).
 ifeq ($(strip $(PASSAGE_MASTER_KEYS)$(PASSAGE_MASTER_KEY_FILE)),)
@@ -20,10 +21,14 @@ run: install translations $(KEY_TARGET)
 	$(BIN)/python manage.py seed_demo
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
 
-test: install translations
+test: install translations $(AXE)
 	$(BIN)/python -m pytest
 
 install: $(INSTALLED)
+
+# axe-core, injected by the browser tests to check accessibility (npm registry; test-only).
+$(AXE): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
 
 $(INSTALLED): requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
