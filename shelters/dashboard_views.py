@@ -5,6 +5,7 @@ All by case reference: nothing here opens a sealed value.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import models
@@ -12,18 +13,24 @@ from django.db.models import Count, Exists, IntegerField, OuterRef, Subquery, Va
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.decorators import role_required
 from accounts.models import User
 from accounts.roles import Role
+from audit.models import AccessEvent
+from audit.services import record_access
 from cases import services as case_services
 from cases.access import CHANGE, get_case_for_user
 from cases.models import Case, CaseUserObjectPermission
+from documents.pdf import render_pdf
 from shelters import dashboard as figures
-from shelters.forms import AssignmentForm
+from shelters import donor_report
+from shelters.charts import column_chart
+from shelters.forms import AssignmentForm, DonorReportForm
+from shelters.occupancy import full_percent
 
 UNASSIGNED_PER_PAGE = 50
 
@@ -40,17 +47,36 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "taken tonight. The table below gives every figure."
         ),
     )
+    money = figures.money_figures(today=today)
+    money.chart = column_chart(
+        [(formats.date_format(month, "M y"), total) for month, total in money.by_month],
+        title=_("Spending by month (EUR)"),
+        description=_(
+            "Committed and paid expenses in EUR for each of the last twelve months, oldest first. "
+            "The table next to the chart gives every figure."
+        ),
+    )
     waiting, due = figures.pending_requests(today=today)
+    papers, papers_total = figures.papers_expiring(today=today)
+    counts = figures.case_status_counts()
     context = {
         "today": today,
         "shelters": shelters,
-        "statuses": [(label, figures.case_status_counts()[value]) for value, label in Case.Status.choices],
+        "statuses": [(label, counts[value]) for value, label in Case.Status.choices],
+        "pipeline": figures.pipeline_figures(today=today),
+        "money": money,
+        "full_percent": full_percent(),
+        "paper_warning_days": settings.PASSAGE_PAPER_EXPIRY_WARNING_DAYS,
+        "report_form": DonorReportForm(initial=DonorReportForm.default_period(today)),
         "alerts": {
             "full": shelters.full,
             "urgent_unplaced": figures.urgent_without_placement(today=today),
             "requests_waiting": waiting,
             "requests_due": due,
             "kept_apart_together": figures.keep_apart_conflicts(today=today),
+            "papers": papers,
+            "papers_total": papers_total,
+            "over_budget": figures.over_budget_cases(),
         },
     }
     return render(request, "shelters/dashboard.html", context)
@@ -121,3 +147,61 @@ def assignments(request: HttpRequest) -> HttpResponse:
         return redirect("shelters:assignments")
     page = Paginator(unassigned_cases(), UNASSIGNED_PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "shelters/assignments.html", {"page": page, "loads": loads})
+
+
+def _report_period(request: HttpRequest) -> tuple[DonorReportForm, dict | None]:
+    form = DonorReportForm(request.GET)
+    return form, (form.cleaned_data if form.is_valid() else None)
+
+
+def _download(content: bytes, *, content_type: str, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _report_name(period: dict, extension: str) -> str:
+    return f"passage-donor-report-{period['date_from']:%Y-%m-%d}-to-{period['date_to']:%Y-%m-%d}.{extension}"
+
+
+@require_GET
+@role_required(Role.COORDINATOR)
+def donor_report_csv(request: HttpRequest) -> HttpResponse:
+    form, period = _report_period(request)
+    if period is None:
+        return render(request, "shelters/donor_report_form.html", {"form": form})
+    report = donor_report.donor_report(date_from=period["date_from"], date_to=period["date_to"])
+    content = donor_report.as_csv(report)
+    record_access(
+        user=request.user,
+        action=AccessEvent.Action.REPORT_EXPORT,
+        request=request,
+        detail=f"csv {period['date_from']}..{period['date_to']}",
+    )
+    return _download(content, content_type="text/csv; charset=utf-8", filename=_report_name(period, "csv"))
+
+
+@require_GET
+@role_required(Role.COORDINATOR)
+def donor_report_pdf(request: HttpRequest) -> HttpResponse:
+    form, period = _report_period(request)
+    if period is None:
+        return render(request, "shelters/donor_report_form.html", {"form": form})
+    report = donor_report.with_chart(
+        donor_report.donor_report(date_from=period["date_from"], date_to=period["date_to"])
+    )
+    content = render_pdf(
+        "shelters/donor_report_pdf.html",
+        {"report": report, "figures": donor_report.summary_rows(report)},
+        title=_("Donor report %(start)s to %(end)s")
+        % {"start": period["date_from"].isoformat(), "end": period["date_to"].isoformat()},
+        lang=translation.get_language() if translation.get_language() in dict(settings.LANGUAGES) else "en",
+    )
+    record_access(
+        user=request.user,
+        action=AccessEvent.Action.REPORT_EXPORT,
+        request=request,
+        detail=f"pdf {period['date_from']}..{period['date_to']}",
+    )
+    return _download(content, content_type="application/pdf", filename=_report_name(period, "pdf"))

@@ -81,3 +81,77 @@ def placements(cases: list[Case], houses: list[Shelter], *, today: datetime.date
         ends = None if position % 3 else today + datetime.timedelta(days=position % 40 + 1)
         rows.append(Placement(case=case, shelter=house, starts_on=starts, ends_on=ends))
     bulk_create_with_history(rows, Placement, batch_size=500)
+
+
+def case_work(cases: list[Case], *, today: datetime.date) -> None:
+    """For each case: its eight stages (some done, blocked or overdue), two expenses, and a travel paper;
+    and some funds. Rows as the case-work services write them, inserted in bulk."""
+    from decimal import Decimal
+
+    from cases.models import STAGE_POSITION, Expense, Fund, Stage, TravelPaper
+
+    with key_scope():
+        stages = []
+        for position, case in enumerate(cases):
+            for kind in Stage.Kind.values:
+                status, reason, due_on = Stage.Status.NOT_STARTED, "", None
+                if kind == Stage.Kind.RESETTLED and position % 5 == 0:
+                    status = Stage.Status.DONE
+                elif kind == Stage.Kind.TRAVEL_DOCUMENTS and position % 7 == 0:
+                    status, reason = Stage.Status.BLOCKED, Stage.BlockedReason.WAITING_EMBASSY
+                elif kind == Stage.Kind.EVACUATION and position % 3 == 0:
+                    status, due_on = Stage.Status.IN_PROGRESS, today - datetime.timedelta(days=2)
+                stages.append(
+                    Stage(
+                        case=case,
+                        data_key_id=case.data_key_id,
+                        kind=kind,
+                        position=STAGE_POSITION[kind],
+                        status=status,
+                        blocked_reason=reason,
+                        due_on=due_on,
+                        ended_on=today if status == Stage.Status.DONE else None,
+                    )
+                )
+        bulk_create_with_history(stages, Stage, batch_size=1000)
+        by_case = {(stage.case_id, stage.kind): stage for stage in Stage.objects.filter(case__in=cases)}
+        expenses, papers = [], []
+        for position, case in enumerate(cases):
+            for kind, amount in ((Stage.Kind.SHELTER, "1200.50"), (Stage.Kind.TRAVEL_DOCUMENTS, "2999.99")):
+                expenses.append(
+                    Expense(
+                        case=case,
+                        data_key_id=case.data_key_id,
+                        stage=by_case[(case.pk, kind)],
+                        amount=Decimal(amount),
+                        currency="EUR",
+                        rate_to_eur=Decimal(1),
+                        amount_eur=Decimal(amount),
+                        spent_on=today - datetime.timedelta(days=position % 200),
+                        state=Expense.State.PAID if position % 2 else Expense.State.COMMITTED,
+                        description="Bulk expense",
+                    )
+                )
+            papers.append(
+                TravelPaper(
+                    case=case,
+                    data_key_id=case.data_key_id,
+                    kind=TravelPaper.Kind.VISA,
+                    status=TravelPaper.Status.OBTAINED,
+                    expires_on=today + datetime.timedelta(days=position % 90),
+                )
+            )
+        bulk_create_with_history(expenses, Expense, batch_size=1000)
+        bulk_create_with_history(papers, TravelPaper, batch_size=1000)
+    funds = [
+        Fund(
+            source=f"Bulk appeal {number}",
+            amount=Decimal("5000.00"),
+            currency="EUR",
+            rate_to_eur=Decimal(1),
+            amount_eur=Decimal("5000.00"),
+            received_on=today - datetime.timedelta(days=number),
+        )
+        for number in range(max(len(cases) // 10, 1))
+    ]
+    bulk_create_with_history(funds, Fund, batch_size=1000)

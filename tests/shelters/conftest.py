@@ -8,6 +8,7 @@ import pytest
 from django.utils import timezone
 
 from shelters.services import case_place_in_shelter, shelter_create
+from tests.shelters.money import receive, reverse, set_stage, spend
 from vault.keys import key_scope
 
 # Distinctive fictional sealed values of a safe house, so a scan of a response can spot any leak.
@@ -57,12 +58,29 @@ def days(number: int) -> datetime.timedelta:
 
 
 def share_with_lawyer(case, lawyer, by) -> None:
-    """Shares the case with the lawyer the way the app does (documents.services.case_share, once it exists)."""
-    try:
-        from documents.services import case_share
-    except ImportError:  # before the documents feature: the object-level grant is the share
-        from guardian.shortcuts import assign_perm
+    """Shares the case with the lawyer the way the app does."""
+    from documents.services import case_share
 
-        assign_perm("cases.view_case", lawyer, case)
-        return
     case_share(case=case, lawyer=lawyer, by=by)
+
+
+@pytest.fixture
+def books(open_case, caseworker, today):
+    """Three resettled cases costing 3,500.00, 4,200.10 and 1,000.00; one open case 5,000.00 against a 4,000.00
+    budget; one with 100.30 committed in three small amounts; 30,000.00 received, 2,000.00 of it restricted."""
+    last_month = today.replace(day=1) - days(1)
+    a, b, c, d, e = (open_case(caseworker) for _ in range(5))
+    for case in (a, b, c):
+        set_stage(case, "resettled", "done", started_on=today - days(3), ended_on=today - days(1))
+    spend(a, "shelter", "3000.00", on=last_month)
+    spend(a, "food", "500.00", on=today, state="committed")
+    spend(b, "travel_documents", "4200.10", on=today)
+    mistake = spend(b, "travel_documents", "50.00", on=last_month)
+    reverse(mistake, on=today)
+    spend(c, "psychological_support", "1000.00", on=today)
+    spend(d, "evacuation", "5000.00", on=today)
+    for amount in ("0.10", "0.10", "100.10"):
+        spend(e, "clothing", amount, on=today, state="committed")
+    receive("28000.00", on=last_month)
+    receive("2000.00", on=today, restricted=True, source="Grant for psychological support")
+    return {"resettled": (a, b, c), "over": d, "small": e}

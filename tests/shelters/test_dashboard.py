@@ -97,10 +97,15 @@ def test_the_dashboard_runs_the_same_number_of_queries_for_10_and_for_1000_cases
     houses = bulk.shelters(3)
     few = bulk.cases(10, caseworker=caseworker, today=today)
     bulk.placements(few[:5], houses, today=today)
+    bulk.case_work(few, today=today)
     client.get(URL)
     with_ten = count_queries(client)
 
     houses += bulk.shelters(60)
     many = bulk.cases(990, caseworker=caseworker, today=today)
     bulk.placements(many[:400], houses[3:], today=today)
+    bulk.case_work(many, today=today)
+    response = client.get(URL)
+    assert response.context["money"].costs.cases == 200  # every fifth of the 1,000 is resettled
+    assert response.context["pipeline"].blocked_total == 2 + 142  # every seventh
     assert count_queries(client) == with_ten
