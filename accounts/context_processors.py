@@ -19,6 +19,8 @@ def navigation(request: HttpRequest) -> dict:
             ("shelters:dashboard", _("Dashboard")),
             ("cases:list", _("Cases")),
             ("shelters:list", _("Safe houses")),
+            ("money:funds", _("Funds")),
+            ("money:rates", _("Exchange rates")),
             ("audit:log", _("Access log")),
         ]
     elif user.is_caseworker or user.is_lawyer:

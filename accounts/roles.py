@@ -39,7 +39,16 @@ def grant_model_permissions(apps, schema_editor, grants: dict[str, list[str]]) -
 # What each role may do at model level. Object-level grants (which cases) come on top.
 ROLE_PERMISSIONS: dict[Role, list[str]] = {
     Role.CASEWORKER: [],
-    Role.COORDINATOR: [],
+    Role.COORDINATOR: [
+        # Stages and money: budgets of cases, funds received, the exchange-rate table (never deleted).
+        "cases.change_budget",
+        "cases.view_fund",
+        "cases.add_fund",
+        "cases.change_fund",
+        "cases.view_exchangerate",
+        "cases.add_exchangerate",
+        "cases.change_exchangerate",
+    ],
     Role.LAWYER: [],
     Role.ADMINISTRATOR: [
         "accounts.view_user",

@@ -50,6 +50,14 @@ class Action(models.TextChoices):
     REPORT_EXPORT = "report_export", _("Exported the donor report")
     SESSION_END = "session_end", _("Ended sessions")
     LOCKDOWN = "lockdown", _("Lockdown")
+    STAGE_UPDATE = "stage_update", _("Changed a stage of a case")
+    PAPER_UPDATE = "paper_update", _("Changed a travel paper of a case")
+    EXPENSE_ADD = "expense_add", _("Recorded an expense")
+    EXPENSE_CHANGE = "expense_change", _("Changed or deleted an expense")
+    EXPENSE_REVERSE = "expense_reverse", _("Reversed a paid expense")
+    BUDGET_CHANGE = "budget_change", _("Changed a case's budget")
+    FUND_CHANGE = "fund_change", _("Recorded or changed a fund")
+    RATE_CHANGE = "rate_change", _("Set an exchange rate")
 
 
 # Actions that open one case's contents: what the unusual-reading flag counts.

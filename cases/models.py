@@ -32,14 +32,16 @@ def money_field() -> models.DecimalField:
     return models.DecimalField(max_digits=14, decimal_places=2)
 
 
-def exact_eur_sum(field: str) -> models.Expression:
-    """SUM of a to-the-cent amount, exact on every database.
+def exact_eur_sum(field: str, *, where: models.Q | None = None) -> models.Expression:
+    """SUM of a to-the-cent amount (of the rows matching `where`, if given), exact on every database.
 
     SQLite keeps decimals as binary floats and would sum them with float error;
     summing whole cents (integers, exact in a float up to 2**53) and dividing
     once keeps the total exact there, and changes nothing on PostgreSQL.
     """
-    cents = models.Sum(Round(models.F(field) * 100), output_field=models.DecimalField(max_digits=16, decimal_places=0))
+    cents = models.Sum(
+        Round(models.F(field) * 100), filter=where, output_field=models.DecimalField(max_digits=16, decimal_places=0)
+    )
     return models.ExpressionWrapper(cents / 100, output_field=money_field())
 
 

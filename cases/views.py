@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -14,11 +16,27 @@ from accounts.decorators import role_required
 from accounts.roles import Role
 from audit.models import AccessEvent
 from audit.services import record_access
-from cases import services
-from cases.access import cases_for_user, get_case_for_user
-from cases.forms import AssignForm, CaseEditForm, CaseFilterForm, CaseForm, CaseSearchForm
+from cases import money, services, stages
+from cases.access import CaseAccess, cases_for_user, get_case_for_user
+from cases.forms import (
+    AssignForm,
+    BudgetForm,
+    CaseEditForm,
+    CaseFilterForm,
+    CaseForm,
+    CaseSearchForm,
+    ExpenseForm,
+    FundForm,
+    MarkPaidForm,
+    PaperForm,
+    RateFilterForm,
+    RateForm,
+    ReverseForm,
+    StageForm,
+    add_service_errors,
+)
 from cases.history import case_changes
-from cases.models import Case
+from cases.models import Case, ExchangeRate, Expense, Fund, Stage
 from vault.blind_index import name_index, normalise_phone, phone_index
 from vault.keys import prefetch_data_keys
 
@@ -57,7 +75,11 @@ def case_list(request: HttpRequest) -> HttpResponse:
         record_access(user=request.user, action=AccessEvent.Action.CASE_SEARCH, request=request)
     else:
         record_access(user=request.user, action=AccessEvent.Action.CASE_LIST, request=request)
-    page = Paginator(cases.for_list(), 50).get_page(request.GET.get("page"))
+    listed = cases.for_list().with_current_stage().with_flags()
+    show_money = not request.user.is_lawyer  # lawyers never see costs
+    if show_money:
+        listed = listed.with_spending()
+    page = Paginator(listed, 50).get_page(request.GET.get("page"))
     show_names = not request.user.is_coordinator
     if show_names:
         prefetch_data_keys(case.data_key_id for case in page if not case.is_erased)
@@ -67,6 +89,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
         "search": search,
         "searched": searched,
         "show_names": show_names,
+        "show_money": show_money,
         "can_open": request.user.is_caseworker,
     }
     return render(request, "cases/case_list.html", context)
@@ -83,17 +106,26 @@ def case_create(request: HttpRequest) -> HttpResponse:
     return render(request, "cases/case_form.html", {"form": form, "creating": True})
 
 
-@require_GET
-@role_required(*READERS)
-def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
-    access = get_case_for_user(request.user, reference, request=request)
+def _case_page(request: HttpRequest, access: CaseAccess, *, bound: dict[str, forms.Form] | None = None) -> HttpResponse:
+    """The case page; `bound` holds forms sent back with errors or warnings, shown in place of fresh ones.
+
+    The sections of stages and money are drawn by the `case_work` inclusion tags, which read `work_forms`.
+    """
     context = {
         "case": access.case,
         "access": access,
         "caseworkers": services.assigned_caseworkers(access.case),
         "assign_form": AssignForm() if access.can_manage else None,
+        "work_forms": bound or {},
     }
     return render(request, "cases/case_detail.html", context)
+
+
+@require_GET
+@role_required(*READERS)
+def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
+    access = get_case_for_user(request.user, reference, request=request)
+    return _case_page(request, access)
 
 
 @require_http_methods(["GET", "POST"])
@@ -173,3 +205,356 @@ def case_unassign(request: HttpRequest, reference: str) -> HttpResponse:
     else:
         messages.error(request, _("Choose a caseworker to unassign."))
     return redirect(access.case)
+
+
+# ---- Stages and travel papers: each changed by a small form on the case page -------------------------------
+
+
+def _for_work(request: HttpRequest, reference: str) -> CaseAccess:
+    """The case, for its assigned caseworker to change; 404 (logged) for anybody else."""
+    access = get_case_for_user(request.user, reference, write=True, request=request)
+    if not access.can_edit:
+        raise Http404
+    return access
+
+
+def _back_to(case: Case, anchor: str) -> HttpResponse:
+    return redirect(f"{case.get_absolute_url()}#{anchor}")
+
+
+@require_POST
+@role_required(Role.CASEWORKER)
+def stage_update(request: HttpRequest, reference: str, kind: str) -> HttpResponse:
+    access = _for_work(request, reference)
+    case = access.case
+    if kind not in Stage.Kind.values:
+        raise Http404
+    form = StageForm(request.POST, prefix=kind)
+    if form.is_valid():
+        try:
+            stage = stages.stage_update(
+                case=case,
+                kind=kind,
+                user=request.user,
+                expected_version=form.cleaned_data["version"],
+                change=form.change(),
+                request=request,
+            )
+        except stages.StaleStage as stale:
+            data = request.POST.copy()
+            data[f"{kind}-version"] = str(case.stages.get(kind=kind).version)
+            form = StageForm(data, prefix=kind)
+            form.is_valid()
+            form.add_error(None, str(stale))
+        except stages.StageError as error:
+            add_service_errors(form, error.errors)
+        else:
+            messages.success(
+                request,
+                _("%(stage)s: %(status)s.") % {"stage": stage.get_kind_display(), "status": stage.get_status_display()},
+            )
+            return _back_to(case, f"stage-{kind}")
+    return _case_page(request, access, bound={f"stage:{kind}": form})
+
+
+@require_POST
+@role_required(Role.CASEWORKER)
+def paper_add(request: HttpRequest, reference: str) -> HttpResponse:
+    access = _for_work(request, reference)
+    form = PaperForm(request.POST, prefix="paper-new")
+    if form.is_valid():
+        try:
+            paper = stages.paper_add(case=access.case, user=request.user, values=form.values(), request=request)
+        except stages.StageError as error:
+            add_service_errors(form, error.errors)
+        else:
+            messages.success(request, _("%(paper)s added to the list.") % {"paper": paper.get_kind_display()})
+            return _back_to(access.case, "papers")
+    return _case_page(request, access, bound={"paper:new": form})
+
+
+@require_POST
+@role_required(Role.CASEWORKER)
+def paper_update(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
+    access = _for_work(request, reference)
+    paper = get_object_or_404(access.case.travel_papers, pk=pk)
+    paper.case = access.case
+    form = PaperForm(request.POST, prefix=f"paper-{pk}")
+    if form.is_valid():
+        try:
+            stages.paper_update(paper=paper, user=request.user, values=form.values(), request=request)
+        except stages.StageError as error:
+            add_service_errors(form, error.errors)
+        else:
+            messages.success(request, _("%(paper)s: saved.") % {"paper": paper.get_kind_display()})
+            return _back_to(access.case, f"paper-{pk}")
+    return _case_page(request, access, bound={f"paper:{pk}": form})
+
+
+@require_POST
+@role_required(Role.CASEWORKER)
+def paper_delete(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
+    access = _for_work(request, reference)
+    paper = get_object_or_404(access.case.travel_papers, pk=pk)
+    paper.case = access.case
+    stages.paper_delete(paper=paper, user=request.user, request=request)
+    messages.success(request, _("%(paper)s removed from the list.") % {"paper": paper.get_kind_display()})
+    return _back_to(access.case, "papers")
+
+
+# ---- Expenses and the budget -------------------------------------------------------------------------------
+
+
+def _case_expense(access: CaseAccess, pk: int) -> Expense:
+    expense = get_object_or_404(access.case.expenses.select_related("stage"), pk=pk)
+    expense.case = access.case
+    return expense
+
+
+@require_POST
+@role_required(Role.CASEWORKER)
+def expense_add(request: HttpRequest, reference: str) -> HttpResponse:
+    access = _for_work(request, reference)
+    case = access.case
+    form = ExpenseForm(request.POST, prefix="expense")
+    if form.is_valid():
+        try:
+            expense = money.expense_add(
+                case=case,
+                user=request.user,
+                values=form.values(),
+                confirmed_eur=form.confirmed(),
+                entry_token=form.cleaned_data["entry_token"],
+                request=request,
+            )
+        except money.AlreadyRecorded:
+            messages.info(request, _("This expense was recorded already: the form was sent twice."))
+            return _back_to(case, "expenses")
+        except money.NeedsConfirmation as question:
+            form = ExpenseForm.asking_confirmation(
+                request.POST, prefix="expense", warnings=question.warnings, amount_eur=question.amount_eur
+            )
+        except money.MoneyError as error:
+            add_service_errors(form, error.errors)
+        else:
+            messages.success(
+                request,
+                _("Recorded: %(amount)s %(currency)s (%(eur)s EUR).")
+                % {"amount": expense.amount, "currency": expense.currency, "eur": expense.amount_eur},
+            )
+            return _back_to(case, "expenses")
+    return _case_page(request, access, bound={"expense:new": form})
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(Role.CASEWORKER)
+def expense_edit(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
+    """A committed expense changed on its own page (a paid one is reversed instead)."""
+    access = _for_work(request, reference)
+    case = access.case
+    expense = _case_expense(access, pk)
+    if expense.state != Expense.State.COMMITTED or expense.is_reversal:
+        messages.error(request, _("A paid expense is not changed: reverse it, and record the right one."))
+        return _back_to(case, f"expense-{pk}")
+    if request.method == "POST":
+        form = ExpenseForm(request.POST)
+        if form.is_valid():
+            try:
+                money.expense_update(
+                    expense=expense,
+                    user=request.user,
+                    values=form.values(),
+                    confirmed_eur=form.confirmed(),
+                    request=request,
+                )
+            except money.NeedsConfirmation as question:
+                form = ExpenseForm.asking_confirmation(
+                    request.POST, prefix=None, warnings=question.warnings, amount_eur=question.amount_eur
+                )
+            except money.MoneyError as error:
+                add_service_errors(form, error.errors)
+            else:
+                messages.success(request, _("The expense is saved."))
+                return _back_to(case, f"expense-{pk}")
+    else:
+        form = ExpenseForm(
+            initial={
+                "stage": expense.stage.kind,
+                "amount": expense.amount,
+                "currency": expense.currency,
+                "rate_to_eur": expense.rate_to_eur.normalize(),
+                "spent_on": expense.spent_on,
+                "state": expense.state,
+                "description": expense.description or "",
+            }
+        )
+    return render(request, "cases/expense_form.html", {"case": case, "expense": expense, "form": form})
+
+
+@require_POST
+@role_required(Role.CASEWORKER)
+def expense_mark_paid(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
+    access = _for_work(request, reference)
+    expense = _case_expense(access, pk)
+    form = MarkPaidForm(request.POST, prefix=f"paid-{pk}")
+    if not form.is_valid():
+        messages.error(request, _("Give the date it was paid on."))
+        return _back_to(access.case, f"expense-{pk}")
+    try:
+        money.expense_mark_paid(
+            expense=expense, user=request.user, paid_on=form.cleaned_data["paid_on"], request=request
+        )
+    except money.MoneyError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("Marked paid."))
+    return _back_to(access.case, f"expense-{pk}")
+
+
+@require_POST
+@role_required(Role.CASEWORKER)
+def expense_delete(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
+    access = _for_work(request, reference)
+    expense = _case_expense(access, pk)
+    try:
+        money.expense_delete(expense=expense, user=request.user, request=request)
+    except money.MoneyError as error:
+        messages.error(request, str(error))
+        return _back_to(access.case, f"expense-{pk}")
+    messages.success(request, _("The committed expense is deleted (its history keeps it)."))
+    return _back_to(access.case, "expenses")
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(Role.CASEWORKER)
+def expense_reverse(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
+    """Corrects a paid expense by a reversing entry, on a page that says what will happen."""
+    access = _for_work(request, reference)
+    case = access.case
+    expense = _case_expense(access, pk)
+    form = ReverseForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            money.expense_reverse(
+                expense=expense,
+                user=request.user,
+                reason=form.cleaned_data["reason"],
+                on_date=form.cleaned_data["on_date"],
+                request=request,
+            )
+        except money.MoneyError as error:
+            add_service_errors(form, error.errors)
+        else:
+            messages.success(request, _("Reversed. Record the right expense now, if there is one."))
+            return _back_to(case, "expenses")
+    return render(request, "cases/expense_reverse.html", {"case": case, "expense": expense, "form": form})
+
+
+@require_POST
+@role_required(Role.COORDINATOR)
+def case_budget(request: HttpRequest, reference: str) -> HttpResponse:
+    access = get_case_for_user(request.user, reference, write=True, request=request)
+    if not access.can_manage:
+        raise Http404
+    form = BudgetForm(request.POST, prefix="budget")
+    if form.is_valid():
+        try:
+            money.case_set_budget(
+                case=access.case,
+                user=request.user,
+                budget_eur=form.cleaned_data["budget_eur"],
+                reason=form.cleaned_data["reason"],
+                request=request,
+            )
+        except money.MoneyError as error:
+            add_service_errors(form, error.errors)
+        else:
+            messages.success(request, _("The budget is now %(budget)s EUR.") % {"budget": access.case.budget_eur})
+            return _back_to(access.case, "budget")
+    return _case_page(request, access, bound={"budget": form})
+
+
+# ---- Funds and exchange rates: the coordinators' pages (cases/urls_money.py) -------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(Role.COORDINATOR)
+def fund_list(request: HttpRequest) -> HttpResponse:
+    form = FundForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            fund = money.fund_add(user=request.user, values=form.values(), request=request)
+        except money.MoneyError as error:
+            add_service_errors(form, error.errors)
+        else:
+            messages.success(
+                request,
+                _("Recorded: %(amount)s %(currency)s (%(eur)s EUR).")
+                % {"amount": fund.amount, "currency": fund.currency, "eur": fund.amount_eur},
+            )
+            return redirect("money:funds")
+    page = Paginator(Fund.objects.select_related("created_by"), 50).get_page(request.GET.get("page"))
+    context = {"form": form, "page": page, "summary": money.funds_summary()}
+    return render(request, "cases/funds.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(Role.COORDINATOR)
+def fund_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    fund = get_object_or_404(Fund, pk=pk)
+    if request.method == "POST":
+        form = FundForm(request.POST)
+        if form.is_valid():
+            try:
+                money.fund_update(fund=fund, user=request.user, values=form.values(), request=request)
+            except money.MoneyError as error:
+                add_service_errors(form, error.errors)
+            else:
+                messages.success(request, _("The fund is corrected; its history keeps what it was."))
+                return redirect("money:funds")
+    else:
+        form = FundForm(
+            initial={
+                "source": fund.source,
+                "amount": fund.amount,
+                "currency": fund.currency,
+                "rate_to_eur": fund.rate_to_eur.normalize(),
+                "received_on": fund.received_on,
+                "restricted": fund.restricted,
+                "note": fund.note,
+            }
+        )
+    return render(request, "cases/fund_form.html", {"form": form, "fund": fund})
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(Role.COORDINATOR)
+def rate_list(request: HttpRequest) -> HttpResponse:
+    form = RateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            rate, previous = money.rate_set(
+                user=request.user,
+                currency=data["currency"],
+                on_date=data["on_date"],
+                rate_to_eur=data["rate_to_eur"],
+                request=request,
+            )
+        except money.MoneyError as error:
+            add_service_errors(form, error.errors)
+        else:
+            values = {"currency": rate.currency, "date": rate.on_date.isoformat(), "rate": rate.rate_to_eur.normalize()}
+            if previous is None:
+                messages.success(request, _("%(currency)s on %(date)s: %(rate)s EUR.") % values)
+            else:
+                values["previous"] = previous.normalize()
+                messages.success(request, _("%(currency)s on %(date)s: %(rate)s EUR (was %(previous)s).") % values)
+            return redirect("money:rates")
+    filters = RateFilterForm(request.GET or None)
+    rates = ExchangeRate.objects.select_related("created_by")
+    if filters.is_valid() and filters.cleaned_data["currency"]:
+        rates = rates.filter(currency=filters.cleaned_data["currency"])
+    page = Paginator(rates, 50).get_page(request.GET.get("page"))
+    context = {"form": form, "filters": filters, "page": page, "max_age_days": settings.PASSAGE_RATE_MAX_AGE_DAYS}
+    return render(request, "cases/rates.html", context)

@@ -20,6 +20,7 @@ urlpatterns = [
     path("cases/", include("documents.urls")),
     path("cases/", include("cases.urls")),
     path("audit/", include("audit.urls")),
+    path("", include("cases.urls_money")),
     path("operations/", include("operations.urls")),
     path("", include("shelters.urls")),
 ]

@@ -21,6 +21,8 @@ def test_each_role_sees_its_own_navigation(client_for, caseworker, coordinator, 
         "shelters:dashboard",
         "cases:list",
         "shelters:list",
+        "money:funds",
+        "money:rates",
         "audit:log",
         "accounts:lockdown",
     }

@@ -74,8 +74,8 @@ def test_each_read_and_each_refusal_is_logged(client_for, caseworker, other_case
 def test_the_page_runs_a_fixed_number_of_queries(client_for, caseworker, case, django_assert_max_num_queries):
     client = client_for(caseworker)
     client.get(url(case))
-    # 16, and 2 for the safe house (the case's stays, its requests for a place).
-    with django_assert_max_num_queries(18):
+    # 16, 3 for stages and money (stages, travel papers, expenses), 2 for the safe house (stays, requests).
+    with django_assert_max_num_queries(21):
         assert client.get(url(case)).status_code == 200
 
 
