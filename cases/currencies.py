@@ -8,6 +8,8 @@ choices of the currency fields change).
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
@@ -58,3 +60,8 @@ RATE_CHOICES = [choice for choice in CHOICES if choice[0] != REPORTING_CURRENCY]
 
 def is_known(code: str) -> bool:
     return code in CODES
+
+
+def format_rate(rate: Decimal) -> str:
+    """A rate as people read and type it: no trailing zeros, no exponent (0.0105, 1, 0.00007)."""
+    return format(rate.normalize(), "f")

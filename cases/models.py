@@ -53,7 +53,7 @@ class CaseQuerySet(models.QuerySet):
             models.Prefetch("user_grants", queryset=grants, to_attr="caseworker_grants")
         )
 
-    def with_current_stage(self) -> CaseQuerySet:
+    def with_current_stage(self, *, status: bool = False) -> CaseQuerySet:
         """Annotates `current_stage`: the kind of stage the case is at, derived in SQL, never stored.
 
         The rule (see CURRENT_STAGE_RULE): the first stage in progress or blocked,
@@ -62,24 +62,26 @@ class CaseQuerySet(models.QuerySet):
         clothing, psychological support); if none is, the first stage not started
         yet, in pipeline order; if none is, the last stage done; else None (every
         stage "not needed", or a case without stage rows). Correlated subqueries:
-        no extra query per case.
+        no extra query per case. With `status`, also `current_stage_status`
+        (that stage's status), by the same rule.
         """
         stages = Stage.objects.filter(case=OuterRef("pk"))
-        active = (
-            stages.filter(status__in=[Stage.Status.IN_PROGRESS, Stage.Status.BLOCKED])
-            .order_by(models.Case(models.When(kind__in=SEQUENTIAL_STAGES, then=0), default=1), "position")
-            .values("kind")[:1]
+        active = stages.filter(status__in=[Stage.Status.IN_PROGRESS, Stage.Status.BLOCKED]).order_by(
+            models.Case(models.When(kind__in=SEQUENTIAL_STAGES, then=0), default=1), "position"
         )
-        waiting = stages.filter(status=Stage.Status.NOT_STARTED).order_by("position").values("kind")[:1]
-        reached = stages.filter(status=Stage.Status.DONE).order_by("-position").values("kind")[:1]
-        return self.annotate(
-            current_stage=Coalesce(
-                models.Subquery(active),
-                models.Subquery(waiting),
-                models.Subquery(reached),
+        waiting = stages.filter(status=Stage.Status.NOT_STARTED).order_by("position")
+        reached = stages.filter(status=Stage.Status.DONE).order_by("-position")
+
+        def first(column: str) -> Coalesce:
+            return Coalesce(
+                *(models.Subquery(rows.values(column)[:1]) for rows in (active, waiting, reached)),
                 output_field=models.CharField(max_length=32),
             )
-        )
+
+        annotations = {"current_stage": first("kind")}
+        if status:
+            annotations["current_stage_status"] = first("status")
+        return self.annotate(**annotations)
 
     def with_flags(self, *, today: datetime.date | None = None) -> CaseQuerySet:
         """Annotates what a list flags: `has_overdue_stage`, `has_blocked_stage`, `has_expiring_paper`.

@@ -26,6 +26,7 @@ from accounts.models import User
 from audit.models import AccessEvent
 from audit.services import record_access
 from cases import currencies
+from cases.currencies import format_rate
 from cases.history import change_reason
 from cases.models import MAX_EXPENSE_AMOUNT, Case, ExchangeRate, Expense, Fund, Stage, exact_eur_sum
 from cases.stages import EARLIEST_DATE
@@ -121,8 +122,8 @@ def resolve_rate(*, currency: str, on_date: datetime.date, entered: Decimal | No
                     "of %(known)s on %(date)s. Check that it is EUR per one %(currency)s, not the other way round."
                 )
                 % {
-                    "entered": entered.normalize(),
-                    "known": known.rate_to_eur.normalize(),
+                    "entered": format_rate(entered),
+                    "known": format_rate(known.rate_to_eur),
                     "currency": currency,
                     "date": known.on_date.isoformat(),
                 }
@@ -181,7 +182,9 @@ def rate_set(
         action=AccessEvent.Action.RATE_CHANGE,
         request=request,
         target=f"{currency} {on_date.isoformat()}",
-        detail=f"{previous.normalize()} -> {rate_to_eur.normalize()}" if previous is not None else str(rate_to_eur),
+        detail=f"{format_rate(previous)} -> {format_rate(rate_to_eur)}"
+        if previous is not None
+        else format_rate(rate_to_eur),
     )
     return rate, previous
 
@@ -725,7 +728,7 @@ class FundsSummary:
     restricted: Decimal
     committed: Decimal
     paid: Decimal
-    average_cost: Decimal  # per case that got out, observed; the default budget until one has
+    average_cost: Decimal  # per case resettled, observed; the default budget until one is
     average_is_observed: bool
     cases_counted: int
 
@@ -747,9 +750,10 @@ class FundsSummary:
 
 
 def average_cost_per_case() -> tuple[Decimal | None, int]:
-    """The mean of what was spent (committed and paid) on each case whose evacuation is done; one query."""
-    evacuated = Stage.objects.filter(kind=Stage.Kind.EVACUATION, status=Stage.Status.DONE).values("case_id")
-    row = Expense.objects.filter(case_id__in=evacuated).aggregate(
+    """The mean of what was spent (committed and paid) on each case resettled (its last stage done): what
+    a case costs once its spending is final, as the coordinator's dashboard counts it. One query."""
+    resettled = Stage.objects.filter(kind=Stage.Kind.RESETTLED, status=Stage.Status.DONE).values("case_id")
+    row = Expense.objects.filter(case_id__in=resettled).aggregate(
         total=exact_eur_sum("amount_eur"), cases=Count("case_id", distinct=True)
     )
     if not row["cases"]:

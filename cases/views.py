@@ -18,6 +18,7 @@ from audit.models import AccessEvent
 from audit.services import record_access
 from cases import money, services, stages
 from cases.access import CaseAccess, cases_for_user, get_case_for_user
+from cases.currencies import format_rate
 from cases.forms import (
     AssignForm,
     BudgetForm,
@@ -75,11 +76,9 @@ def case_list(request: HttpRequest) -> HttpResponse:
         record_access(user=request.user, action=AccessEvent.Action.CASE_SEARCH, request=request)
     else:
         record_access(user=request.user, action=AccessEvent.Action.CASE_LIST, request=request)
-    listed = cases.for_list().with_current_stage().with_flags()
+    page = Paginator(cases.for_list(), 50).get_page(request.GET.get("page"))
     show_money = not request.user.is_lawyer  # lawyers never see costs
-    if show_money:
-        listed = listed.with_spending()
-    page = Paginator(listed, 50).get_page(request.GET.get("page"))
+    page.object_list = stages.with_list_figures(list(page.object_list), money=show_money)
     show_names = not request.user.is_coordinator
     if show_names:
         prefetch_data_keys(case.data_key_id for case in page if not case.is_erased)
@@ -382,7 +381,7 @@ def expense_edit(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
                 "stage": expense.stage.kind,
                 "amount": expense.amount,
                 "currency": expense.currency,
-                "rate_to_eur": expense.rate_to_eur.normalize(),
+                "rate_to_eur": format_rate(expense.rate_to_eur),
                 "spent_on": expense.spent_on,
                 "state": expense.state,
                 "description": expense.description or "",
@@ -518,7 +517,7 @@ def fund_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 "source": fund.source,
                 "amount": fund.amount,
                 "currency": fund.currency,
-                "rate_to_eur": fund.rate_to_eur.normalize(),
+                "rate_to_eur": format_rate(fund.rate_to_eur),
                 "received_on": fund.received_on,
                 "restricted": fund.restricted,
                 "note": fund.note,
@@ -544,11 +543,15 @@ def rate_list(request: HttpRequest) -> HttpResponse:
         except money.MoneyError as error:
             add_service_errors(form, error.errors)
         else:
-            values = {"currency": rate.currency, "date": rate.on_date.isoformat(), "rate": rate.rate_to_eur.normalize()}
+            values = {
+                "currency": rate.currency,
+                "date": rate.on_date.isoformat(),
+                "rate": format_rate(rate.rate_to_eur),
+            }
             if previous is None:
                 messages.success(request, _("%(currency)s on %(date)s: %(rate)s EUR.") % values)
             else:
-                values["previous"] = previous.normalize()
+                values["previous"] = format_rate(previous)
                 messages.success(request, _("%(currency)s on %(date)s: %(rate)s EUR (was %(previous)s).") % values)
             return redirect("money:rates")
     filters = RateFilterForm(request.GET or None)

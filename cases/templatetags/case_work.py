@@ -7,11 +7,14 @@ fixed number of queries whatever the number of stages, papers or expenses.
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django import template
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from cases import money
+from cases.currencies import format_rate
 from cases.forms import BudgetForm, ExpenseForm, MarkPaidForm, PaperForm, StageForm
 from cases.models import Expense, Stage
 from cases.stages import stage_board as load_stage_board
@@ -82,7 +85,8 @@ def case_money(context: template.Context) -> dict:
     if editable:
         expense_form = bound.get("expense:new")
         if expense_form is None:
-            last_currency = expenses[-1].currency if expenses else "EUR"
+            # The currency of the last one recorded: a caseworker tends to spend in one currency for a while.
+            last_currency = max(expenses, key=lambda expense: expense.pk).currency if expenses else "EUR"
             expense_form = ExpenseForm(prefix="expense", initial={"currency": last_currency})
     return {
         "shown": True,
@@ -114,3 +118,19 @@ def stage_label(kind: str | None) -> str:
     if not kind or kind not in Stage.Kind.values:
         return ""
     return str(Stage.Kind(kind).label)
+
+
+@register.filter
+def stage_status_label(status: str | None) -> str:
+    """The name of a stage status, as lists show `current_stage_status`."""
+    if not status or status not in Stage.Status.values:
+        return ""
+    return str(Stage.Status(status).label).lower()
+
+
+@register.filter
+def plain_rate(rate: Decimal | None) -> str:
+    """A rate without trailing zeros or exponent (0.0105, not 0.0105000000 or 1.05E-2)."""
+    if rate is None:
+        return ""
+    return format_rate(rate)

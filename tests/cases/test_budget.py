@@ -143,3 +143,16 @@ def test_bad_budget_input_changes_nothing(case, coordinator, budget, reason, fie
     assert message in refused.value.errors[field]
     case.refresh_from_db()
     assert (case.budget_eur, case.history.count()) == (Decimal("4000.00"), 1)
+
+
+def test_a_caseworker_cannot_change_the_budget_through_the_case_edit_form_either(client_for, caseworker, case):
+    from tests.conftest import SEALED_VALUES
+
+    client = client_for(caseworker)
+    version = client.get(f"/cases/{case.reference}/edit/").context["form"]["version"].value()
+    data = {**SEALED_VALUES, "date_of_birth": "1990-05-17", "intake_date": "2026-03-01", "risk": "high"}
+    data |= {"status": "open", "version": version, "budget_eur": "99999"}
+    assert client.post(f"/cases/{case.reference}/edit/", data).status_code == 302
+    case.refresh_from_db()
+    assert case.budget_eur == Decimal("4000.00")
+    assert client.post(f"/cases/{case.reference}/budget/", {"budget-budget_eur": "9000"}).status_code == 403

@@ -203,3 +203,15 @@ def test_a_paid_expense_is_reversed_from_its_page(client_for, caseworker, case):
     body = client.get(f"/cases/{case.reference}/").content.decode()
     assert "reversed" in body
     assert "Correct (reverse)" not in body
+
+
+def test_in_russian_amounts_with_a_comma_are_read_and_the_confirmation_works(client_for, caseworker, case):
+    client = client_for(caseworker)
+    client.cookies["django_language"] = "ru"
+    data = form(amount="4 100,00", currency="EUR", rate_to_eur="")
+    response = client.post(url(case), data)
+    assert response.status_code == 200
+    assert 'name="expense-confirmed_eur" value="4100.00"' in response.content.decode()
+    response = client.post(url(case), data | {"expense-confirmed_eur": "4100.00", "expense-confirm": "on"})
+    assert response.status_code == 302
+    assert Expense.objects.get().amount == Decimal("4100.00")

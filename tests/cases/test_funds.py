@@ -37,14 +37,14 @@ def spend(case, user, amount, state="paid"):
         )
 
 
-def evacuate(case, user):
+def resettle(case, user):
     with key_scope():
         stage_update(
             case=case,
-            kind="evacuation",
+            kind="resettled",
             user=user,
             expected_version=1,
-            change=StageChange("done", out_of_order_reason="Fictional: flown out"),
+            change=StageChange("done", out_of_order_reason="Fictional: resettled through a partner programme"),
         )
 
 
@@ -58,14 +58,14 @@ def test_the_summary_says_what_is_available_and_how_many_more_people_it_gets_out
     fund(coordinator, amount=Decimal("20000"))
     fund(coordinator, amount=Decimal("5000"), restricted=True)
     first, second, third = open_case(caseworker), open_case(caseworker), open_case(caseworker)
-    spend(first, caseworker, "3000")
+    spend(first, caseworker, "3000")  # both resettled below: 4000 on average
     spend(second, caseworker, "5000")
     spend(third, caseworker, "1000", state="committed")
     summary = funds_summary()
     assert not summary.average_is_observed
-    assert summary.average_cost == Decimal("4000.00")  # the default budget until somebody got out
-    evacuate(first, caseworker)
-    evacuate(second, caseworker)
+    assert summary.average_cost == Decimal("4000.00")  # the default budget until somebody is resettled
+    resettle(first, caseworker)
+    resettle(second, caseworker)
     summary = funds_summary()
     assert (summary.received, summary.restricted, summary.unrestricted) == (
         Decimal("25000.00"),
