@@ -65,7 +65,7 @@ def document_upload(
     name = storage.save(_new_stored_name("documents"), SealedContent(checked.content, data_key_id=case.data_key_id))
     try:
         with transaction.atomic():
-            locked = Case.objects.select_for_update().select_related("data_key").get(pk=case.pk)
+            locked = Case.objects.select_for_update(of=("self",)).select_related("data_key").get(pk=case.pk)
             if locked.is_erased:
                 raise DocumentError(_("This case was erased."))
             last = Document.objects.filter(case=locked).aggregate(last=Max("number"))["last"] or 0
@@ -341,7 +341,7 @@ def export_take(*, job: ExportJob, user: User, request: HttpRequest | None = Non
     Locks the job row (select_for_update) so two downloads at once cannot both read it.
     """
     with transaction.atomic():
-        locked = ExportJob.objects.select_for_update().select_related("data_key").get(pk=job.pk)
+        locked = ExportJob.objects.select_for_update(of=("self",)).select_related("data_key").get(pk=job.pk)
         if not locked.is_ready:
             raise DocumentError(_("This export is no longer available. Start a new one."))
         content = storages["default"].read_sealed(locked.stored_name, data_key_id=locked.data_key_id)

@@ -22,15 +22,17 @@ after the commit (the tests use it, so they need no thread).
 from __future__ import annotations
 
 import logging
+import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 
 from django.conf import settings
-from django.db import close_old_connections, connections, transaction
+from django.db import OperationalError, close_old_connections, connections, transaction
 
 logger = logging.getLogger("passage.documents")
 
 _worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="passage-export")
+WORKER_ATTEMPTS = 3
 
 
 def enqueue_export(job_id: uuid.UUID) -> None:
@@ -52,7 +54,16 @@ def run_export_job(job_id: uuid.UUID) -> None:
 def _run_in_worker(job_id: uuid.UUID) -> None:
     close_old_connections()
     try:
-        run_export_job(job_id)
+        for attempt in range(1, WORKER_ATTEMPTS + 1):
+            try:
+                run_export_job(job_id)
+                return
+            except OperationalError:
+                # SQLite answers "database is locked" when another writer holds it; until the job is
+                # claimed nothing has changed, and once it is, running again does nothing: retry.
+                if attempt == WORKER_ATTEMPTS:
+                    raise
+                time.sleep(0.5 * attempt)
     except Exception:
         logger.exception("Batch export %s could not run.", job_id)
     finally:

@@ -55,5 +55,6 @@ class Command(BaseCommand):
     def _seeders(self) -> list:
         """Each app that has demo data adds a function here (users=..., stdout=...)."""
         from cases.demo import seed_cases, seed_money
+        from documents.demo import seed_documents
 
-        return [seed_cases, seed_money]
+        return [seed_cases, seed_money, seed_documents]
