@@ -60,7 +60,7 @@ def test_the_lawyer_then_reads_the_case_with_its_sealed_fields_and_cannot_edit(c
     assert client.post(f"/cases/{shared_case.reference}/documents/new/", {}).status_code == 403
 
 
-def test_the_lawyer_sees_no_costs_on_the_case_page(client_for, lawyer, shared_case):
+def test_the_lawyer_sees_since_when_it_is_shared_but_no_sharing_controls(client_for, lawyer, shared_case):
     body = client_for(lawyer).get(case_url(shared_case)).content.decode()
     assert "Shared with you on" in body
     assert "Share with a lawyer" not in body and "Stop sharing" not in body
