@@ -91,7 +91,10 @@ class SummaryForm(forms.Form):
     """The query of /cases/<reference>/summary.pdf: ?lang=en|ru&annex=1."""
 
     lang = forms.ChoiceField(choices=LANGUAGE_CHOICES, required=False)
-    annex = forms.BooleanField(required=False)
+    # Not a BooleanField: a checkbox reads "0" as ticked, and ?annex=0 must mean no annex.
+    annex = forms.TypedChoiceField(
+        choices=[("0", "0"), ("1", "1")], coerce=lambda value: value == "1", required=False, empty_value=False
+    )
 
 
 class ExportForm(forms.Form):

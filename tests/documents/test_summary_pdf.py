@@ -199,6 +199,13 @@ def test_the_download_is_an_attachment_never_cached(client_for, lawyer, full_cas
     assert "no-store" in response["Cache-Control"] and response["X-Content-Type-Options"] == "nosniff"
 
 
+def test_annex_0_means_no_annex_and_anything_else_is_a_bad_request(client_for, lawyer, full_case):
+    client = client_for(lawyer)
+    plain = read(client.get(url(full_case, "?lang=en")))
+    assert len(read(client.get(url(full_case, "?lang=en&annex=0"))).pages) == len(plain.pages)
+    assert client.get(url(full_case, "?lang=en&annex=yes")).status_code == 400
+
+
 def test_a_language_other_than_english_or_russian_is_a_bad_request(client_for, lawyer, full_case):
     assert client_for(lawyer).get(url(full_case, "?lang=de")).status_code == 400
     assert not AccessEvent.objects.filter(action="summary_export").exists()
