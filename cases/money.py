@@ -402,6 +402,8 @@ def expense_mark_paid(
     with transaction.atomic():
         locked = Expense.objects.select_for_update().get(pk=expense.pk)
         locked.case = expense.case
+        if locked.state == Expense.State.PAID and locked.reverses_id is None:
+            return locked  # marked paid already (the same form sent twice): nothing to do
         _editable(locked)
         locked.state = Expense.State.PAID
         locked.spent_on = paid_on

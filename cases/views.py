@@ -294,7 +294,10 @@ def paper_update(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
 @role_required(Role.CASEWORKER)
 def paper_delete(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
     access = _for_work(request, reference)
-    paper = get_object_or_404(access.case.travel_papers, pk=pk)
+    paper = access.case.travel_papers.filter(pk=pk).first()
+    if paper is None:  # removed already (the same form sent twice), or never on this case's list
+        messages.info(request, _("That paper is not on the list (any more)."))
+        return _back_to(access.case, "papers")
     paper.case = access.case
     stages.paper_delete(paper=paper, user=request.user, request=request)
     messages.success(request, _("%(paper)s removed from the list.") % {"paper": paper.get_kind_display()})
@@ -414,6 +417,9 @@ def expense_mark_paid(request: HttpRequest, reference: str, pk: int) -> HttpResp
 @role_required(Role.CASEWORKER)
 def expense_delete(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
     access = _for_work(request, reference)
+    if not access.case.expenses.filter(pk=pk).exists():  # deleted already (the same form sent twice)
+        messages.info(request, _("That expense is not recorded (any more)."))
+        return _back_to(access.case, "expenses")
     expense = _case_expense(access, pk)
     try:
         money.expense_delete(expense=expense, user=request.user, request=request)

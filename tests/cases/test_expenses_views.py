@@ -215,3 +215,19 @@ def test_in_russian_amounts_with_a_comma_are_read_and_the_confirmation_works(cli
     response = client.post(url(case), data | {"expense-confirmed_eur": "4100.00", "expense-confirm": "on"})
     assert response.status_code == 302
     assert Expense.objects.get().amount == Decimal("4100.00")
+
+
+def test_buttons_pressed_twice_on_a_bad_connection_do_no_harm(client_for, caseworker, case):
+    client = client_for(caseworker)
+    to_pay, to_delete = record(case, caseworker), record(case, caseworker)
+    paid_url = f"/cases/{case.reference}/expenses/{to_pay.pk}/paid/"
+    data = {f"paid-{to_pay.pk}-paid_on": TODAY.isoformat()}
+    assert client.post(paid_url, data).status_code == 302
+    again = client.post(paid_url, data, follow=True).content.decode()
+    assert "Marked paid." in again
+    assert to_pay.history.count() == 2
+    delete_url = f"/cases/{case.reference}/expenses/{to_delete.pk}/delete/"
+    assert client.post(delete_url).status_code == 302
+    again = client.post(delete_url, follow=True)
+    assert "That expense is not recorded (any more)." in again.content.decode()
+    assert list(Expense.objects.values_list("pk", flat=True)) == [to_pay.pk]

@@ -90,3 +90,38 @@ def test_no_table_holds_a_stage_note_or_an_expense_description_in_clear(client_f
     # ...and they are really there, sealed: the history tables hold ciphertext rows for them.
     assert Expense.history.count() == 2
     assert TravelPaper.history.count() == 2
+
+
+def test_erasing_a_case_makes_its_notes_and_descriptions_unreadable_history_included(case, caseworker, coordinator):
+    import datetime
+    from decimal import Decimal
+
+    from cases.models import Stage
+    from cases.money import ExpenseValues, expense_add
+    from cases.services import case_erase
+    from cases.stages import StageChange, stage_update
+    from vault.crypto import KeyDestroyed
+    from vault.keys import key_scope
+
+    with key_scope():
+        stage_update(case=case, kind="food", user=caseworker, expected_version=1, change=StageChange("done", notes="x"))
+        expense_add(
+            case=case,
+            user=caseworker,
+            values=ExpenseValues(
+                stage="food", amount=Decimal("5"), currency="EUR", spent_on=datetime.date(2026, 3, 2), description="y"
+            ),
+        )
+    with key_scope():
+        case_erase(case=case, by=coordinator)
+    with key_scope():
+        for row in (
+            Stage.objects.get(case=case, kind="food"),
+            Stage.history.filter(case_id=case.pk, kind="food").first(),
+        ):
+            with pytest.raises(KeyDestroyed):
+                _ = row.notes
+        for row in (Expense.objects.get(), Expense.history.first()):
+            with pytest.raises(KeyDestroyed):
+                _ = row.description
+    assert Expense.objects.get().amount_eur == Decimal("5.00")  # the accounts stay

@@ -153,7 +153,8 @@ def test_an_object_of_another_case_is_not_found_through_this_one(client_for, cas
         method, url, data = requests_of(world)[name]
         before = state_of(world["case"])
         response = getattr(client, method)(url.replace(world["case"].reference, mine.reference), data)
-        assert response.status_code == 404, name
+        # Deleting answers "not on the list (any more)", as for a form sent twice; the rest answer 404.
+        assert response.status_code == (302 if name.endswith("_delete") else 404), name
         assert state_of(world["case"]) == before
 
 

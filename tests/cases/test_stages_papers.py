@@ -135,3 +135,13 @@ def test_bad_input_on_the_page_comes_back_with_the_message(client_for, caseworke
     assert response.status_code == 200
     assert "This date cannot be in the future" in response.content.decode()
     assert not TravelPaper.objects.exists()
+
+
+def test_removing_a_paper_twice_says_it_is_gone_and_harms_nothing(client_for, caseworker, case):
+    paper = add(case, caseworker)
+    client = client_for(caseworker)
+    url = f"/cases/{case.reference}/papers/{paper.pk}/delete/"
+    assert client.post(url).status_code == 302
+    again = client.post(url, follow=True)
+    assert "That paper is not on the list (any more)." in again.content.decode()
+    assert not TravelPaper.objects.exists()
