@@ -119,6 +119,7 @@ def main() -> None:
     parser.add_argument("--cases", type=int, default=100_000)
     parser.add_argument("--caseworker-cases", type=int, default=50, help="cases of the caseworker whose list is timed")
     parser.add_argument("--repeat", type=int, default=30)
+    parser.add_argument("--shelters", type=int, default=300, help="safe houses, with stays for some of the cases")
     args = parser.parse_args()
 
     ensure_key_file()
@@ -136,6 +137,7 @@ def main() -> None:
     caseworker_count = max(1, args.cases // args.caseworker_cases)
     people = seed.users(caseworker_count)
     seed.cases(args.cases, people["caseworker"])
+    seed.shelters(args.shelters)
     call_command("shell", "-c", "from django.db import connection; connection.cursor().execute('ANALYZE')")
 
     caseworker = people["caseworker"][0]
@@ -151,6 +153,8 @@ def main() -> None:
     rows.append(("case page", timer(f"/cases/{reference}/")))
     coordinator = Timer(signed_in_client(people["coordinator"][0]), args.repeat)
     rows.append(("case list, coordinator (50 of all cases)", coordinator("/cases/")))
+    rows.append((f"dashboard, coordinator ({args.shelters} safe houses)", coordinator("/dashboard/")))
+    rows.append(("dashboard, every figure recomputed (?fresh=1)", coordinator("/dashboard/?fresh=1")))
 
     print(f"\nPassage benchmark: {Case.objects.count()} cases on {django.db.connection.vendor}")
     print(f"{'page':58} {'median ms':>10} {'x bare':>8}")

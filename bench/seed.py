@@ -89,3 +89,76 @@ def cases(total: int, caseworkers: list[User], *, out=print) -> None:
             rate = (number - have) / (time.perf_counter() - started)
             out(f"\rseeded {number}/{total} cases ({rate:.0f}/s)", end="", flush=True)
     out("")
+
+
+def shelters(total: int, *, out=print) -> None:
+    """Seeds safe houses up to `total` (sealed addresses, history) and stays for some of the cases:
+    each house between half full and full tonight, and two stays already over per bed;
+    never more people than beds on any night, as the placing service guarantees."""
+    from shelters.models import Placement, Shelter
+
+    have = Shelter.objects.count()
+    if have >= total:
+        out(f"{have} safe houses already seeded")
+        return
+    master_id, master = newest_master_key()
+    rng = random.Random(total)
+    today = datetime.date.today()
+    with key_scope(), transaction.atomic():
+        keys, rows = [], []
+        for number in range(have, total):
+            data_key = DataKey(master_key_id=master_id)
+            clear = crypto.new_key()
+            data_key.wrapped = crypto.wrap(master, clear, data_key_id=data_key.id)
+            _remember(data_key.id, clear)
+            keys.append(data_key)
+            rows.append(
+                Shelter(
+                    data_key=data_key,
+                    code_name=f"Bench house {number:04d}",
+                    city=f"Fictional city {number % 12}",
+                    capacity=rng.randint(4, 12),
+                    monthly_cost_eur=rng.randint(400, 2500),
+                    address=f"Fictional address {number}",
+                    contact="Fictional keeper",
+                )
+            )
+        DataKey.objects.bulk_create(keys)
+        bulk_create_with_history(rows, Shelter, batch_size=BATCH)
+        houses = list(Shelter.objects.filter(pk__gt=0).order_by("pk")[have:])
+        placed = set(Placement.objects.values_list("case_id", flat=True))
+        free_cases = (
+            case_id for case_id in Case.objects.order_by("pk").values_list("pk", flat=True) if case_id not in placed
+        )
+        stays = []
+        for house in houses:
+            # Over for a while: two earlier stays per bed that ended before tonight's began.
+            for _bed in range(house.capacity):
+                for weeks in (20, 12):
+                    case_id = next(free_cases, None)
+                    if case_id is None:
+                        break
+                    starts_on = today - datetime.timedelta(weeks=weeks)
+                    stays.append(
+                        Placement(
+                            case_id=case_id,
+                            shelter=house,
+                            starts_on=starts_on,
+                            ends_on=starts_on + datetime.timedelta(weeks=6),
+                        )
+                    )
+            for bed in range(rng.randint(house.capacity // 2, house.capacity)):
+                case_id = next(free_cases, None)
+                if case_id is None:
+                    break
+                leaves = None if bed % 3 else today + datetime.timedelta(days=rng.randint(1, 40))
+                stays.append(
+                    Placement(
+                        case_id=case_id,
+                        shelter=house,
+                        starts_on=today - datetime.timedelta(days=rng.randint(0, 40)),
+                        ends_on=leaves,
+                    )
+                )
+        bulk_create_with_history(stays, Placement, batch_size=BATCH)
+    out(f"seeded {total - have} safe houses and {len(stays)} stays")

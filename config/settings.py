@@ -212,6 +212,8 @@ PASSAGE_UNUSUAL_READS_PER_HOUR = env_int("PASSAGE_UNUSUAL_READS_PER_HOUR", 20, m
 PASSAGE_SHELTER_FULL_PERCENT = env_int("PASSAGE_SHELTER_FULL_PERCENT", 90, minimum=1)
 if PASSAGE_SHELTER_FULL_PERCENT > 100:
     raise ImproperlyConfigured(f"PASSAGE_SHELTER_FULL_PERCENT must be at most 100, not {PASSAGE_SHELTER_FULL_PERCENT}.")
+# The dashboard's figures are recomputed at most this often (0: on every visit).
+PASSAGE_DASHBOARD_CACHE_SECONDS = env_int("PASSAGE_DASHBOARD_CACHE_SECONDS", 60, minimum=0)
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("ru", _("Russian"))]

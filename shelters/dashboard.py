@@ -78,7 +78,11 @@ class ShelterFigures:
 def shelter_figures(*, today: datetime.date, chart_title: str, chart_description: str) -> ShelterFigures:
     """One query: every safe house with its occupancy tonight and the next 30 days."""
     full_at = full_percent()
-    shelters = Shelter.objects.with_occupancy(on=today).order_by("status", "code_name")
+    shelters = (
+        Shelter.objects.only("id", "code_name", "city", "capacity", "status")
+        .with_occupancy(on=today)
+        .order_by("status", "code_name")
+    )
     rows = occupancy_rows(shelters, today=today, full_at=full_at)
     active = [row for row in rows if row.is_active]
     fullest = sorted(active, key=lambda row: (-row.occupied / row.beds, row.shelter.code_name))[:CHART_SHELTERS]
@@ -307,7 +311,7 @@ class MoneyFigures:
     restricted: Decimal
     committed: Decimal
     paid: Decimal
-    by_stage: list[tuple[str, Decimal]]
+    by_stage: list[tuple[str, str, Decimal]]  # (kind, label, EUR)
     by_month: list[tuple[datetime.date, Decimal]]
     costs: CaseCosts
     over_budget: int
@@ -345,7 +349,7 @@ def _months(last: datetime.date, count: int) -> list[datetime.date]:
 
 def spending_by_stage(expenses) -> list[tuple[str, Decimal]]:
     totals = dict(expenses.order_by().values_list("stage__kind").annotate(total=eur_total(F("amount_eur"))))
-    return [(str(label), cents(totals.get(kind))) for kind, label in Stage.Kind.choices]
+    return [(kind, str(label), cents(totals.get(kind))) for kind, label in Stage.Kind.choices]
 
 
 def spending_by_month(expenses, months: list[datetime.date]) -> list[tuple[datetime.date, Decimal]]:

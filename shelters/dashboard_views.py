@@ -7,12 +7,14 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
+from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db import models
 from django.db.models import Count, Exists, IntegerField, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
@@ -35,10 +37,8 @@ from shelters.occupancy import full_percent
 UNASSIGNED_PER_PAGE = 50
 
 
-@require_GET
-@role_required(Role.COORDINATOR)
-def dashboard(request: HttpRequest) -> HttpResponse:
-    today = timezone.localdate()
+def dashboard_figures(*, today) -> dict:
+    """Every figure of the dashboard, by case reference only: a fixed number of queries."""
     shelters = figures.shelter_figures(
         today=today,
         chart_title=_("Beds taken tonight"),
@@ -59,15 +59,15 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     waiting, due = figures.pending_requests(today=today)
     papers, papers_total = figures.papers_expiring(today=today)
     counts = figures.case_status_counts()
-    context = {
+    return {
         "today": today,
+        "computed_at": timezone.now(),
         "shelters": shelters,
-        "statuses": [(label, counts[value]) for value, label in Case.Status.choices],
+        "statuses": [(str(label), counts[value]) for value, label in Case.Status.choices],
         "pipeline": figures.pipeline_figures(today=today),
         "money": money,
         "full_percent": full_percent(),
         "paper_warning_days": settings.PASSAGE_PAPER_EXPIRY_WARNING_DAYS,
-        "report_form": DonorReportForm(initial=DonorReportForm.default_period(today)),
         "alerts": {
             "full": shelters.full,
             "urgent_unplaced": figures.urgent_without_placement(today=today),
@@ -79,6 +79,26 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "over_budget": figures.over_budget_cases(),
         },
     }
+
+
+@require_GET
+@role_required(Role.COORDINATOR)
+def dashboard(request: HttpRequest) -> HttpResponse:
+    """The figures, rendered, are kept for PASSAGE_DASHBOARD_CACHE_SECONDS (per day and language; case
+    references and counts only, nothing sealed and nothing of the user), so a busy team does not
+    recompute them on every visit; `?fresh=1` recomputes them now."""
+    today = timezone.localdate()
+    seconds = settings.PASSAGE_DASHBOARD_CACHE_SECONDS
+    key = f"shelters:dashboard:{today.isoformat()}:{translation.get_language()}"
+    figures_html = cache.get(key) if seconds and request.GET.get("fresh") != "1" else None
+    context: dict = {"report_form": DonorReportForm(initial=DonorReportForm.default_period(today))}
+    if figures_html is None:
+        computed = dashboard_figures(today=today)
+        figures_html = render_to_string("shelters/includes/dashboard_figures.html", computed)
+        if seconds:
+            cache.set(key, figures_html, seconds)
+        context.update(computed)  # for whoever inspects this response (the tests)
+    context["figures_html"] = figures_html
     return render(request, "shelters/dashboard.html", context)
 
 

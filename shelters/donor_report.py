@@ -36,7 +36,7 @@ class DonorReport:
     grants: int
     paid: Decimal
     committed: Decimal
-    by_stage: list[tuple[str, Decimal]]
+    by_stage: list[tuple[str, str, Decimal]]  # (kind, label, EUR)
     by_month: list[tuple[datetime.date, Decimal]]
     cases_opened: int
     cases_resettled: int
@@ -161,7 +161,9 @@ def summary_rows(report: DonorReport) -> list[tuple[str, str]]:
 def figure_rows(report: DonorReport) -> list[tuple[str, str]]:
     """Every figure: the main ones, then spending by stage and by month (what the CSV holds)."""
     rows = summary_rows(report)
-    rows += [(_("Spent on %(stage)s (EUR)") % {"stage": label}, _money(total)) for label, total in report.by_stage]
+    rows += [
+        (_("Spent on %(stage)s (EUR)") % {"stage": label}, _money(total)) for _kind, label, total in report.by_stage
+    ]
     rows += [
         (_("Spent in %(month)s (EUR)") % {"month": month.strftime("%Y-%m")}, _money(total))
         for month, total in report.by_month

@@ -41,7 +41,11 @@ def shelter_list(request: HttpRequest) -> HttpResponse:
     user = request.user
     today = timezone.localdate()
     if user.is_coordinator:
-        shelters = Shelter.objects.with_occupancy(on=today).order_by("status", "code_name")
+        shelters = (
+            Shelter.objects.only("id", "code_name", "city", "capacity", "status")
+            .with_occupancy(on=today)
+            .order_by("status", "code_name")
+        )
         rows = occupancy_rows(shelters, today=today, full_at=full_percent())
         return render(request, "shelters/shelter_list.html", {"rows": rows, "today": today, "manage": True})
     shelters = list(shelters_for_user(user).with_address_for(user, on=today).only("id", "code_name", "city"))

@@ -19,6 +19,12 @@ SHELTER_SECRETS = {
 }
 
 
+@pytest.fixture(autouse=True)
+def dashboard_not_kept(settings):
+    """Each request recomputes the dashboard here; test_dashboard_cache.py checks keeping it."""
+    settings.PASSAGE_DASHBOARD_CACHE_SECONDS = 0
+
+
 @pytest.fixture
 def today() -> datetime.date:
     return timezone.localdate()
@@ -65,22 +71,22 @@ def share_with_lawyer(case, lawyer, by) -> None:
 
 
 @pytest.fixture
-def books(open_case, caseworker, today):
+def books(open_case, caseworker, coordinator, today):
     """Three resettled cases costing 3,500.00, 4,200.10 and 1,000.00; one open case 5,000.00 against a 4,000.00
     budget; one with 100.30 committed in three small amounts; 30,000.00 received, 2,000.00 of it restricted."""
     last_month = today.replace(day=1) - days(1)
     a, b, c, d, e = (open_case(caseworker) for _ in range(5))
     for case in (a, b, c):
-        set_stage(case, "resettled", "done", started_on=today - days(3), ended_on=today - days(1))
-    spend(a, "shelter", "3000.00", on=last_month)
-    spend(a, "food", "500.00", on=today, state="committed")
-    spend(b, "travel_documents", "4200.10", on=today)
-    mistake = spend(b, "travel_documents", "50.00", on=last_month)
-    reverse(mistake, on=today)
-    spend(c, "psychological_support", "1000.00", on=today)
-    spend(d, "evacuation", "5000.00", on=today)
+        set_stage(case, "resettled", "done", started_on=today - days(3), ended_on=today - days(1), by=caseworker)
+    spend(a, "shelter", "3000.00", on=last_month, by=caseworker)
+    spend(a, "food", "500.00", on=today, state="committed", by=caseworker)
+    spend(b, "travel_documents", "4200.10", on=today, by=caseworker)
+    mistake = spend(b, "travel_documents", "50.00", on=last_month, by=caseworker)
+    reverse(mistake, on=today, by=caseworker)
+    spend(c, "psychological_support", "1000.00", on=today, by=caseworker)
+    spend(d, "evacuation", "5000.00", on=today, by=caseworker)
     for amount in ("0.10", "0.10", "100.10"):
-        spend(e, "clothing", amount, on=today, state="committed")
-    receive("28000.00", on=last_month)
-    receive("2000.00", on=today, restricted=True, source="Grant for psychological support")
+        spend(e, "clothing", amount, on=today, state="committed", by=caseworker)
+    receive("28000.00", on=last_month, by=coordinator)
+    receive("2000.00", on=today, restricted=True, source="Grant for psychological support", by=coordinator)
     return {"resettled": (a, b, c), "over": d, "small": e}

@@ -32,8 +32,8 @@ def test_funds_spending_balance_and_runway(books, today):
 
 def test_the_median_of_an_even_number_is_the_mean_of_the_middle_two(books, open_case, caseworker, today):
     fourth = open_case(caseworker)
-    set_stage(fourth, "resettled", "done", ended_on=today)
-    spend(fourth, "food", "2000.01", on=today)
+    set_stage(fourth, "resettled", "done", ended_on=today, by=caseworker)
+    spend(fourth, "food", "2000.01", on=today, by=caseworker)
     costs = money_figures(today=today).costs
     assert costs.median == Decimal("2750.01")  # (2,000.01 + 3,500.00) / 2 = 2,750.005, rounded half up
     assert costs.mean == Decimal("2675.03")  # 10,700.11 / 4 = 2,675.0275
@@ -41,11 +41,11 @@ def test_the_median_of_an_even_number_is_the_mean_of_the_middle_two(books, open_
 
 def test_spending_by_stage_and_by_month(books, today):
     money = money_figures(today=today)
-    by_stage = dict(money.by_stage)
-    assert by_stage["Shelter"] == Decimal("3000.00")
-    assert by_stage["Travel documents"] == Decimal("4200.10")  # the reversal cancels the mistake
-    assert by_stage["Clothing"] == Decimal("100.30")
-    assert by_stage["Resettled"] == Decimal("0.00")
+    by_stage = {kind: total for kind, _label, total in money.by_stage}
+    assert by_stage["shelter"] == Decimal("3000.00")
+    assert by_stage["travel_documents"] == Decimal("4200.10")  # the reversal cancels the mistake
+    assert by_stage["clothing"] == Decimal("100.30")
+    assert by_stage["resettled"] == Decimal("0.00")
     assert sum(by_stage.values()) == money.paid + money.committed
     assert len(money.by_month) == 12
     (_last_month, before), (this_month, now) = money.by_month[-2:]
@@ -54,9 +54,11 @@ def test_spending_by_stage_and_by_month(books, today):
     assert now == Decimal("10750.40")
 
 
-def test_without_a_resettled_case_there_is_no_runway_but_the_default_budget_is_given(open_case, caseworker, today):
-    spend(open_case(caseworker), "food", "100.00", on=today)
-    receive("8100.00", on=today)
+def test_without_a_resettled_case_there_is_no_runway_but_the_default_budget_is_given(
+    open_case, caseworker, coordinator, today
+):
+    spend(open_case(caseworker), "food", "100.00", on=today, by=caseworker)
+    receive("8100.00", on=today, by=coordinator)
     money = money_figures(today=today)
     assert money.costs.cases == 0
     assert (money.costs.mean, money.costs.median, money.costs.highest) == (None, None, None)
@@ -64,9 +66,9 @@ def test_without_a_resettled_case_there_is_no_runway_but_the_default_budget_is_g
     assert money.runway_at_default_budget == 2  # 8,000.00 // 4,000.00
 
 
-def test_an_overspent_balance_gives_no_runway(books, today):
-    receive("0.01", on=today)
-    spend(books["over"], "food", "20000.00", on=today)
+def test_an_overspent_balance_gives_no_runway(books, caseworker, coordinator, today):
+    receive("0.01", on=today, by=coordinator)
+    spend(books["over"], "food", "20000.00", on=today, by=caseworker)
     money = money_figures(today=today)
     assert money.balance < 0
     assert money.runway == 0
@@ -77,11 +79,11 @@ def test_the_pipeline_counts_open_cases_by_stage_and_status(open_case, caseworke
     from vault.keys import key_scope
 
     one, two, closed = open_case(caseworker), open_case(caseworker), open_case(caseworker)
-    set_stage(one, "shelter", "in_progress", started_on=today)
-    set_stage(one, "travel_documents", "blocked", blocked_reason="waiting_embassy", notes=NOTE)
-    set_stage(two, "evacuation", "in_progress", due_on=today - days(2))
-    set_stage(two, "food", "done", due_on=today - days(9))  # done: never overdue
-    set_stage(closed, "shelter", "blocked", blocked_reason="security")
+    set_stage(one, "shelter", "in_progress", started_on=today, by=caseworker)
+    set_stage(one, "travel_documents", "blocked", blocked_reason="waiting_embassy", notes=NOTE, by=caseworker)
+    set_stage(two, "evacuation", "in_progress", due_on=today - days(2), by=caseworker)
+    set_stage(two, "food", "done", due_on=today - days(9), by=caseworker)  # done: never overdue
+    set_stage(closed, "shelter", "blocked", blocked_reason="security", by=caseworker)
     with key_scope():
         case_update(case=closed, user=caseworker, expected_version=1, changes={"status": "closed"})
 
@@ -99,17 +101,17 @@ def test_the_pipeline_counts_open_cases_by_stage_and_status(open_case, caseworke
 
 def test_papers_expiring_soon_are_alerts(open_case, caseworker, today, settings):
     soon, later, refused, expired = (open_case(caseworker) for _ in range(4))
-    paper(soon, expires_on=today + days(10))
-    paper(later, expires_on=today + days(settings.PASSAGE_PAPER_EXPIRY_WARNING_DAYS + 1))
-    paper(refused, expires_on=today + days(5), status="refused")
-    paper(expired, expires_on=today - days(1))
+    paper(soon, expires_on=today + days(10), by=caseworker)
+    paper(later, expires_on=today + days(settings.PASSAGE_PAPER_EXPIRY_WARNING_DAYS + 1), by=caseworker)
+    paper(refused, expires_on=today + days(5), status="refused", by=caseworker)
+    paper(expired, expires_on=today - days(1), by=caseworker)
     alerts, total = papers_expiring(today=today)
     assert [alert.reference for alert in alerts] == [expired.reference, soon.reference]
     assert total == 2
 
 
-def test_the_dashboard_page_shows_money_and_pipeline_without_notes(client_for, coordinator, books, today):
-    set_stage(books["over"], "travel_documents", "blocked", blocked_reason="waiting_funds", notes=NOTE)
+def test_the_dashboard_page_shows_money_and_pipeline_without_notes(client_for, coordinator, caseworker, books, today):
+    set_stage(books["over"], "travel_documents", "blocked", blocked_reason="waiting_funds", notes=NOTE, by=caseworker)
     page = client_for(coordinator).get("/dashboard/").content.decode()
     assert "16199.60 EUR" in page  # the balance
     assert "Waiting for money" in page

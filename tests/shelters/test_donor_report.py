@@ -36,7 +36,9 @@ def everything(books, caseworker, shelter, today, place):
     """The books, plus a stay, a request with a note and a blocked stage with notes: all that must stay out."""
     place(books["over"], shelter, today - days(4), today + days(2))
     place_request_create(case=books["small"], wanted_from=today, note=NOTE, by=caseworker)
-    set_stage(books["small"], "travel_documents", "blocked", blocked_reason="waiting_embassy", notes=NOTE)
+    set_stage(
+        books["small"], "travel_documents", "blocked", blocked_reason="waiting_embassy", notes=NOTE, by=caseworker
+    )
     return books
 
 

@@ -56,5 +56,6 @@ class Command(BaseCommand):
         """Each app that has demo data adds a function here (users=..., stdout=...)."""
         from cases.demo import seed_cases, seed_money
         from documents.demo import seed_documents
+        from shelters.demo import seed_shelters
 
-        return [seed_cases, seed_money, seed_documents]
+        return [seed_cases, seed_money, seed_documents, seed_shelters]
