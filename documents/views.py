@@ -100,13 +100,16 @@ def document_download(request: HttpRequest, reference: str, number: int) -> Http
     )
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @role_required(Role.CASEWORKER)
 def document_remove(request: HttpRequest, reference: str, number: int) -> HttpResponse:
+    """GET asks to confirm (evidence is not deleted by a slip of the finger); POST deletes the file."""
     access = get_case_for_user(request.user, reference, write=True, request=request, log=False, log_refusal=True)
     if not access.can_edit:
         raise Http404
     document = get_object_or_404(access.case.documents.current(), number=number)
+    if request.method == "GET":
+        return render(request, "documents/document_remove.html", {"case": access.case, "document": document})
     services.document_remove(document=document, user=request.user, request=request)
     messages.success(request, _("Document %(number)s is removed; its file is deleted.") % {"number": number})
     return redirect(access.case)

@@ -102,8 +102,11 @@ def test_only_the_caseworker_removes_documents(request, client_for, shared_case,
     assert shared_case.documents.current().count() == 1
 
 
-def test_removing_needs_post(client_for, caseworker, shared_case, document):
-    assert client_for(caseworker).get(f"/cases/{shared_case.reference}/documents/1/remove/").status_code == 405
+def test_removing_asks_to_confirm_first_and_removes_nothing_on_get(client_for, caseworker, shared_case, document):
+    response = client_for(caseworker).get(f"/cases/{shared_case.reference}/documents/1/remove/")
+    assert response.status_code == 200
+    assert "Fictional passport scan" in response.content.decode() and "Remove the document" in response.content.decode()
+    assert shared_case.documents.current().count() == 1
 
 
 def test_the_download_runs_a_fixed_number_of_queries(client_for, caseworker, shared_case, document, upload):

@@ -15,6 +15,7 @@ PERSONAS = ["caseworker", "other_caseworker", "coordinator", "lawyer", "other_la
 MATRIX = {
     "upload form": ("get", "/cases/{ref}/documents/new/", None, [200, 404, 403, 403, 403, 403, 302]),
     "download": ("get", "/cases/{ref}/documents/1/download/", None, [200, 404, 404, 200, 404, 403, 302]),
+    "remove form": ("get", "/cases/{ref}/documents/1/remove/", None, [200, 404, 403, 403, 403, 403, 302]),
     "remove": ("post", "/cases/{ref}/documents/1/remove/", {}, [302, 404, 403, 403, 403, 403, 302]),
     "share form": ("get", "/cases/{ref}/share/", None, [200, 404, 200, 403, 403, 403, 302]),
     "share": ("post", "/cases/{ref}/share/", {"lawyer": "lawyer_other"}, [302, 404, 302, 403, 403, 403, 302]),
