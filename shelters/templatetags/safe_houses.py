@@ -63,7 +63,11 @@ def safe_house_section(context) -> dict:
         if can_change:
             result["keep_apart_form"] = KeepApartForm(prefix="apart", user=user, case=case)
             if current is not None:
-                result["move_form"] = MoveForm(prefix="move")
+                move_form = MoveForm(prefix="move")
+                move_form.fields["shelter"].queryset = move_form.fields["shelter"].queryset.exclude(
+                    pk=current.shelter_id
+                )
+                result["move_form"] = move_form
             else:
                 result["place_form"] = PlaceForm(prefix="place")
     return result

@@ -156,6 +156,9 @@ def test_a_full_house_is_refused_on_the_form(
 def test_the_coordinator_moves_and_ends_a_stay(client_for, coordinator, case, stay, make_shelter, today):
     other = make_shelter()
     client = client_for(coordinator)
+    page = body(client.get(f"/cases/{case.reference}/"))
+    assert f"{other.code_name} · " in page
+    assert f"{stay.shelter.code_name} · " not in page  # not offered as a place to move to
     response = client.post(f"/shelters/cases/{case.reference}/move/", {"move-shelter": other.pk, "move-on": str(today)})
     assert response.status_code == 302
     moved = Placement.objects.get(shelter=other)
