@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db import models
-from django.db.models import Count, Exists, IntegerField, OuterRef, Subquery, Value
+from django.db.models import Count, Exists, IntegerField, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -102,7 +102,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     return render(request, "shelters/dashboard.html", context)
 
 
-def caseworker_loads():
+def caseworker_loads() -> QuerySet[User]:
     """Active caseworkers with `open_cases` (assigned, not closed, not erased) and `urgent_cases`: one query."""
     grants = CaseUserObjectPermission.objects.filter(
         user=OuterRef("pk"),
@@ -124,7 +124,7 @@ def caseworker_loads():
     )
 
 
-def unassigned_cases():
+def unassigned_cases() -> QuerySet[Case]:
     """Open cases nobody is assigned to: the most at risk first, then the longest waiting."""
     assigned = CaseUserObjectPermission.objects.filter(content_object=OuterRef("pk"), permission__codename=CHANGE)
     urgency = Case.Risk.values[::-1]  # urgent, high, medium, low

@@ -118,3 +118,17 @@ def test_the_dashboard_page_shows_money_and_pipeline_without_notes(client_for, c
     assert books["over"].reference in page  # over budget, by reference
     assert NOTE not in page
     assert "<svg" in page and "spending-chart-title" in page
+
+
+def test_open_cases_over_budget_are_alerts_by_reference(books, caseworker, today):
+    from cases.services import case_update
+    from shelters.dashboard import over_budget_cases
+    from vault.keys import key_scope
+
+    _a, b, _c = books["resettled"]
+    alert = over_budget_cases()
+    assert (alert.references, alert.total) == ([b.reference, books["over"].reference], 2)
+    with key_scope():
+        case_update(case=b, user=caseworker, expected_version=1, changes={"status": "closed"})
+    assert over_budget_cases().references == [books["over"].reference]  # a closed case is no alert
+    assert money_figures(today=today).over_budget == 2  # but it still counts in the money figures
