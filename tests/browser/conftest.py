@@ -75,3 +75,40 @@ def assert_accessible(page) -> None:
         if violation["impact"] in {"serious", "critical"}
     ]
     assert serious == [], f"{page.url}: {serious}"
+
+
+def sign_in_with_code(page, user, password: str, code: str | None = None) -> None:
+    """Signs in through the real pages: password, then the authenticator's current code (or `code`).
+
+    A TOTP code works once: a second browser signing in within the same 30 seconds needs a recovery code.
+    """
+    from django_otp.oath import TOTP
+
+    from tests.conftest import confirmed_device
+
+    device = confirmed_device(user)
+    page.goto("/accounts/login/")
+    page.get_by_label("Username").fill(user.username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Continue").click()
+    page.wait_for_url("**/accounts/verify/**")
+    page.get_by_label("Code").fill(code or f"{TOTP(device.bin_key, device.step, device.t0, device.digits).token():06d}")
+    page.get_by_role("button", name="Verify").click()
+    page.wait_for_url(lambda url: "/accounts/" not in url)
+
+
+@pytest.fixture
+def new_page(browser, live_server):
+    """Pages in separate browser contexts (separate cookies): one person's laptop and phone, or two people."""
+    contexts = []
+
+    def make(locale: str = "en-GB"):
+        context = browser.new_context(base_url=live_server.url, locale=locale, accept_downloads=True)
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        return page
+
+    yield make
+    for context in contexts:
+        context.close()
