@@ -496,18 +496,24 @@ def place_request_withdraw(
 def keep_apart_add(
     *, case: Case, other: Case, reason: str, by: User, request: HttpRequest | None = None
 ) -> tuple[KeepApart, list[str]]:
-    """Marks two cases to be kept apart. Returns the pair and the safe houses where they
-    overlap already (from today on), which the coordinator must resolve by moving one."""
+    """Marks two cases to be kept apart. Returns the pair and the safe houses where their stays
+    overlap already (from today on), which the coordinator must resolve by moving one.
+
+    Locks both case rows (select_for_update, lower id first), as placing either case does, so a
+    placement of one of them cannot slip past the new mark unseen: it waits, then is checked
+    against it; and the overlap returned is the one at the time the mark is saved.
+    """
     if case.pk == other.pk:
         raise PlacementError(_("A case cannot be kept apart from itself."))
     if reason not in KeepApart.Reason.values:
         raise PlacementError(_("Choose why these cases must be kept apart."))
-    first, second = sorted((case, other), key=lambda item: item.pk)
     try:
         with transaction.atomic():
+            first, second = Case.objects.select_for_update().filter(pk__in=[case.pk, other.pk]).order_by("pk")
             pair = KeepApart(case_a=first, case_b=second, reason=reason, created_by=by)
             pair._history_user = by
             pair.save()
+            sharing = sharing_houses(first, second, since=timezone.localdate())
     except IntegrityError:
         raise PlacementError(
             _("%(reference)s and %(other)s are kept apart already.")
@@ -521,7 +527,7 @@ def keep_apart_add(
         target=other.reference,
         detail="kept apart",
     )
-    return pair, sharing_houses(first, second, since=timezone.localdate())
+    return pair, sharing
 
 
 def sharing_houses(case: Case, other: Case, *, since: datetime.date) -> list[str]:
