@@ -134,8 +134,8 @@ def summary_pdf(*, access: CaseAccess, user: User, lang: str, annex: bool = Fals
     PDF/A-3b without the annex; with it, a plain PDF, because the exhibits are
     other people's PDFs that Passage cannot vouch for.
     """
-    context = summary_context(access=access, user=user, annex=annex)
-    with override(lang):
+    with override(lang):  # the chronology and the watermark are worded in the summary's language too
+        context = summary_context(access=access, user=user, annex=annex)
         document = render_document(TEMPLATE, context, title=access.case.reference, lang=lang)
     if not annex or not any(exhibit.reader for exhibit in context["exhibits"]):
         return document.write_pdf(pdf_variant=None if annex else DEFAULT_VARIANT)

@@ -83,7 +83,10 @@ def test_the_summary_holds_every_section_and_the_cyrillic_narrative(client_for, 
     assert " ".join(CYRILLIC_NARRATIVE.split()) in flat
     assert SEALED_VALUES["legal_name"] in text
     assert "2026-03-02" in text and "2026-03-10" in text  # the chronology: a stage started, a paper applied for
-    assert "Police summons, 2025" in text and "Bruises, photo" in text  # the evidence index
+    assert "Police summons, 2025" in flat and "Bruises, photo" in flat  # the evidence index
+    with translation.override(lang):  # the chronology and the watermark speak the summary's language
+        assert translation.gettext("Case opened by the organisation (intake)") in flat
+        assert translation.gettext("Prepared for %(name)s on %(date)s").split(" %(name)s")[0] in flat
 
 
 def test_every_page_has_the_footer_page_x_of_y_and_the_lawyers_name(client_for, lawyer, full_case):
