@@ -1,11 +1,15 @@
 """Benchmarks of Passage on PostgreSQL, printed as figures (not a test).
 
-    .venv/bin/python bench/run.py [--cases 100000] [--caseworker-cases 50]
+    .venv/bin/python bench/run.py [--cases 100000] [--expenses 1000000] [--shelters 300]
 
 Seeds fictional data into the database named by DATABASE_URL (default: a
-`passage_bench` database on the local PostgreSQL; created if missing), then
-times, in one run and in-process through Django's test client, each page
-against a bare authenticated page, and prints the ratios.
+`passage_bench` database on the local PostgreSQL; created if missing): cases
+with their eight stages, expenses in several currencies, funds, rates, safe
+houses and stays, all with real encryption and history. Seeding resumes where
+it stopped and is skipped once done. Then times, in one run and in-process
+through Django's test client, the case list, case page, dashboard and summary
+PDF against a bare authenticated page, and prints the ratios as a Markdown
+table (what README.md's "Performance" shows).
 """
 
 from __future__ import annotations
@@ -120,6 +124,7 @@ def main() -> None:
     parser.add_argument("--caseworker-cases", type=int, default=50, help="cases of the caseworker whose list is timed")
     parser.add_argument("--repeat", type=int, default=30)
     parser.add_argument("--shelters", type=int, default=300, help="safe houses, with stays for some of the cases")
+    parser.add_argument("--expenses", type=int, default=1_000_000)
     args = parser.parse_args()
 
     ensure_key_file()
@@ -132,11 +137,14 @@ def main() -> None:
     call_command("migrate", "--noinput", verbosity=0)
 
     from bench import seed
-    from cases.models import Case
+    from cases.models import Case, Expense
+    from shelters.models import Placement, Shelter
 
     caseworker_count = max(1, args.cases // args.caseworker_cases)
     people = seed.users(caseworker_count)
     seed.cases(args.cases, people["caseworker"])
+    seed.stages()
+    seed.expenses(args.expenses)
     seed.shelters(args.shelters)
     call_command("shell", "-c", "from django.db import connection; connection.cursor().execute('ANALYZE')")
 
@@ -150,16 +158,24 @@ def main() -> None:
     bare = timer("/bench/bare/")
     rows = [("bare authenticated page", bare)]
     rows.append((f"case list ({min(own, 50)} of the caseworker's {own} cases shown)", timer("/cases/")))
-    rows.append(("case page", timer(f"/cases/{reference}/")))
+    expenses_shown = Expense.objects.filter(case__reference=reference).count()
+    rows.append((f"case page (8 stages, {expenses_shown} expenses)", timer(f"/cases/{reference}/")))
+    pdf_timer = Timer(client, max(5, args.repeat // 3))
+    rows.append(("summary PDF (Russian, no annex)", pdf_timer(f"/cases/{reference}/summary.pdf?lang=ru")))
     coordinator = Timer(signed_in_client(people["coordinator"][0]), args.repeat)
     rows.append(("case list, coordinator (50 of all cases)", coordinator("/cases/")))
     rows.append((f"dashboard, coordinator ({args.shelters} safe houses)", coordinator("/dashboard/")))
     rows.append(("dashboard, every figure recomputed (?fresh=1)", coordinator("/dashboard/?fresh=1")))
 
-    print(f"\nPassage benchmark: {Case.objects.count()} cases on {django.db.connection.vendor}")
-    print(f"{'page':58} {'median ms':>10} {'x bare':>8}")
+    print(
+        f"\nPassage benchmark on {django.db.connection.vendor}: {Case.objects.count()} cases, "
+        f"{Expense.objects.count()} expenses, {Shelter.objects.count()} safe houses, "
+        f"{Placement.objects.count()} stays; medians of {args.repeat} requests\n"
+    )
+    print(f"| {'page':58} | {'median ms':>10} | {'x bare':>8} |")
+    print(f"| {'-' * 58} | {'-' * 9}: | {'-' * 7}: |")
     for label, seconds in rows:
-        print(f"{label:58} {seconds * 1000:10.2f} {seconds / bare:8.2f}")
+        print(f"| {label:58} | {seconds * 1000:10.2f} | {seconds / bare:8.2f} |")
     decrypting, total = decryption_share(client, "/cases/", args.repeat)
     print(
         f"\ndecrypting a page of {min(own, 50)} cases: {decrypting * 1000:.2f} ms of {total * 1000:.2f} ms "
