@@ -18,6 +18,7 @@ from audit.services import record_access
 from cases.history import change_reason, changed_names
 from cases.models import Case, CaseUserObjectPermission, ReferenceCounter
 from cases.stages import create_stages
+from shelters import services as shelter_services
 from vault.keys import destroy_data_key
 
 EDITABLE_FIELDS = (
@@ -88,6 +89,7 @@ def case_update(
             )
         if locked.is_erased:
             raise CaseError(_("This case was erased."))
+        closing = changes.get("status") == Case.Status.CLOSED and locked.status != Case.Status.CLOSED
         for name, value in changes.items():
             if name not in EDITABLE_FIELDS:
                 raise CaseError(f"{name} cannot be edited here.")
@@ -95,7 +97,11 @@ def case_update(
         locked.version += 1
         locked._change_reason = change_reason(list(changes))
         locked.save()
+        # A closed case holds no bed and waits for none: its stays end today, its request is withdrawn.
+        released = shelter_services.case_release_beds(case=locked, by=user) if closing else 0
     record_access(user=user, action=AccessEvent.Action.CASE_EDIT, request=request, case_reference=locked.reference)
+    shelter_services.record_beds_released(reference=locked.reference, count=released, by=user, request=request)
+    locked.beds_released = released
     return locked
 
 
@@ -120,6 +126,8 @@ def _grant(*, case: Case, caseworker: User) -> None:
 def case_assign(*, case: Case, caseworker: User, by: User, request: HttpRequest | None = None) -> None:
     if not caseworker.is_active or not caseworker.is_caseworker:
         raise CaseError(_("Only an active caseworker can be assigned to a case."))
+    if case.is_erased:
+        raise CaseError(_("This case was erased."))
     with transaction.atomic():
         _grant(case=case, caseworker=caseworker)
     record_access(
@@ -151,6 +159,7 @@ def case_erase(*, case: Case, by: User | None, request: HttpRequest | None = Non
         raise CaseError(_("This case was erased already."))
     with transaction.atomic():
         locked = Case.objects.select_for_update().select_related("data_key").get(pk=case.pk)
+        released = shelter_services.case_release_beds(case=locked, by=by)
         for name in Case.SEALED_FIELDS:
             setattr(locked, name, None)
         locked.status = Case.Status.CLOSED
@@ -162,4 +171,5 @@ def case_erase(*, case: Case, by: User | None, request: HttpRequest | None = Non
         locked.history.all().update(legal_name_index="", chosen_name_index="", phone_index="")
         destroy_data_key(data_key=locked.data_key)
     record_access(user=by, action=AccessEvent.Action.CASE_ERASE, request=request, case_reference=locked.reference)
+    shelter_services.record_beds_released(reference=locked.reference, count=released, by=by, request=request)
     case.refresh_from_db()

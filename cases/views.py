@@ -141,7 +141,7 @@ def case_edit(request: HttpRequest, reference: str) -> HttpResponse:
         if form.is_valid():
             changes = {name: form.cleaned_data[name] for name in form.changed_data if name != "version"}
             try:
-                services.case_update(
+                saved = services.case_update(
                     case=case,
                     user=request.user,
                     expected_version=form.cleaned_data["version"],
@@ -160,6 +160,11 @@ def case_edit(request: HttpRequest, reference: str) -> HttpResponse:
                     request, "cases/case_form.html", {"form": form, "case": case, "changed_by_other": changed}
                 )
             messages.success(request, _("Saved."))
+            if saved.beds_released:
+                messages.info(
+                    request,
+                    _("The case is closed: it no longer holds a bed in a safe house or waits for one."),
+                )
             return redirect(case)
     else:
         form = CaseEditForm(instance=case, initial={"version": case.version})

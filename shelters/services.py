@@ -363,6 +363,45 @@ def placement_end(
     return locked
 
 
+def case_release_beds(*, case: Case, by: User | None) -> int:
+    """Frees what a case holds in the safe houses when it is closed or erased: a stay under way ends
+    today, one planned for later is cancelled, and a request still waiting is withdrawn. Returns how
+    many stays and requests were let go. Runs inside the caller's transaction, which holds the case's
+    row lock; it locks the stays and requests of the case after it, in the same order as placing does.
+    The caller logs it with record_beds_released once that transaction is over."""
+    today = timezone.localdate()
+    released = 0
+    stays = (
+        Placement.objects.select_for_update().filter(case=case).filter(Q(ends_on__isnull=True) | Q(ends_on__gt=today))
+    )
+    for stay in stays.order_by("pk"):
+        stay.ends_on = max(stay.starts_on, today)
+        stay._history_user = by
+        stay._change_reason = "cancelled" if stay.ends_on == stay.starts_on else "ended"
+        stay.save(update_fields=["ends_on"])
+        released += 1
+    waiting = PlacementRequest.objects.select_for_update().filter(case=case, status=PlacementRequest.Status.PENDING)
+    for place_request in waiting.order_by("pk"):
+        place_request.status = PlacementRequest.Status.WITHDRAWN
+        place_request.decided_by = by
+        place_request.decided_at = timezone.now()
+        place_request._history_user = by
+        place_request.save()
+        released += 1
+    return released
+
+
+def record_beds_released(*, reference: str, count: int, by: User | None, request: HttpRequest | None) -> None:
+    if count:
+        record_access(
+            user=by,
+            action=AccessEvent.Action.PLACEMENT,
+            request=request,
+            case_reference=reference,
+            detail=f"case closed: {count} stays and requests let go",
+        )
+
+
 # Requests for a place
 
 
