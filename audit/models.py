@@ -61,7 +61,13 @@ class Action(models.TextChoices):
 
 
 # Actions that open one case's contents: what the unusual-reading flag counts.
-READING_ACTIONS = (Action.CASE_VIEW, Action.DOCUMENT_VIEW, Action.DOCUMENT_DOWNLOAD, Action.SUMMARY_EXPORT)
+READING_ACTIONS = (
+    Action.CASE_VIEW,
+    Action.CASE_HISTORY,
+    Action.DOCUMENT_VIEW,
+    Action.DOCUMENT_DOWNLOAD,
+    Action.SUMMARY_EXPORT,
+)
 
 
 class AccessEventQuerySet(models.QuerySet):

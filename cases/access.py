@@ -75,14 +75,14 @@ def get_case_for_user(
     action: str = AccessEvent.Action.CASE_VIEW,
     log: bool = True,
     read_sealed: bool = False,
-    log_refusal: bool | None = None,
+    log_refusal: bool = True,
 ) -> CaseAccess:
     """The case with its access rights; Http404 (logged as refused) if this user may not reach it.
 
     `read_sealed` asks for the person's data (documents, the summary): without
-    it (a coordinator, an erased case) the answer is 404 too. `log_refusal`
-    (default: `log`) lets a caller that logs the success itself, with more
-    detail, still have every refusal logged here.
+    it (a coordinator, an erased case) the answer is 404 too. `log=False` is for
+    a caller that logs the success itself, with more detail; a refusal is
+    logged here whatever `log` says.
     """
     found = None
     if user.is_authenticated and user.is_active:
@@ -95,7 +95,7 @@ def get_case_for_user(
     access = _access(user, found) if found is not None else None
     refused = access is None or (write and not (access.can_edit or access.can_manage))
     if refused or (read_sealed and not access.can_read_sealed):
-        if log if log_refusal is None else log_refusal:
+        if log_refusal:
             record_access(
                 user=user if user.is_authenticated else None,
                 action=AccessEvent.Action.REFUSED,

@@ -30,6 +30,7 @@ REQUIRED_COLUMNS = (
 OPTIONAL_COLUMNS = ("reference",)
 REFERENCE = re.compile(r"^EV-\d{4}-\d{4,6}$")
 PHONE = re.compile(r"^\+?[0-9 ()./-]{5,30}$")
+ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 @dataclass
@@ -44,10 +45,13 @@ def _date(value: str, column: str, required: bool) -> datetime.date | None:
         if required:
             raise ValueError(f"{column} is empty")
         return None
+    # The value itself is never echoed: a date of birth is personal data, and errors go to the terminal.
     try:
+        if not ISO_DATE.match(value):
+            raise ValueError
         return datetime.date.fromisoformat(value)
     except ValueError:
-        raise ValueError(f"{column} {value!r} is not a date like 2026-03-31") from None
+        raise ValueError(f"{column} is not a date written like 2026-03-31") from None
 
 
 def read_cases(text: str) -> ImportReport:
@@ -69,8 +73,9 @@ def read_cases(text: str) -> ImportReport:
     }
     seen_references: set[str] = set()
     today = datetime.date.today()
+    first_line = reader.line_num + 1  # a quoted value may span lines: a row is named by its first
     for row in reader:
-        line = reader.line_num
+        line, first_line = first_line, reader.line_num + 1
         if None in row:
             report.errors.append(f"line {line}: more values than columns")
             continue

@@ -49,7 +49,8 @@ def _search(request: HttpRequest, cases, query: str):
     condition = Q(reference__iexact=query)
     if not request.user.is_coordinator:
         index = name_index(query)
-        condition |= Q(legal_name_index=index) | Q(chosen_name_index=index)
+        if index:  # a query with nothing of a name in it ("-") must not match every case without a chosen name
+            condition |= Q(legal_name_index=index) | Q(chosen_name_index=index)
         if len(normalise_phone(query)) >= 5:
             condition |= Q(phone_index=phone_index(query))
     return cases.filter(condition)

@@ -12,7 +12,6 @@ They cannot be filtered on, and cannot be written by `QuerySet.update()` or
 from __future__ import annotations
 
 import datetime
-import json
 from typing import Any
 
 from django import forms
@@ -178,16 +177,3 @@ class SealedDateField(SealedField):
         defaults: dict[str, Any] = {"widget": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
         defaults.update(kwargs)
         return models.Field.formfield(self, form_class=forms.DateField, **defaults)
-
-
-class SealedJSONField(SealedField):
-    """A structured value (lists, dicts, strings, numbers), sealed as JSON."""
-
-    def to_plaintext(self, value: Any) -> bytes:
-        return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
-
-    def from_plaintext(self, data: bytes) -> Any:
-        return json.loads(data.decode("utf-8"))
-
-    def formfield(self, **kwargs):
-        return None

@@ -85,3 +85,23 @@ def test_a_name_typed_into_the_url_is_not_written_to_the_log(client_for, other_c
     refused = AccessEvent.objects.filter(action="refused").get()
     assert refused.case_reference == ""
     assert "Quuxfictional" not in refused.detail + refused.target
+
+
+def page_queries(client, case) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as context:
+        assert client.get(url(case)).status_code == 200
+    return len(context.captured_queries)
+
+
+@pytest.mark.parametrize("persona", ["caseworker", "coordinator"])
+def test_the_page_runs_as_many_queries_with_5_cases_as_with_50(request, client_for, caseworker, open_case, persona):
+    client = client_for(request.getfixturevalue(persona))
+    cases = [open_case(caseworker) for _ in range(5)]
+    client.get(url(cases[0]))
+    with_five = page_queries(client, cases[0])
+    cases += [open_case(caseworker) for _ in range(45)]
+    assert page_queries(client, cases[0]) == with_five
+    assert page_queries(client, cases[-1]) == with_five

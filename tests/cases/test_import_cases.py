@@ -78,3 +78,18 @@ def test_a_file_that_is_not_utf8_is_refused(tmp_path):
     path.write_bytes(HEADER.encode() + "Jos\xe9,,,,,2026-01-01,low,x,\n".encode("latin-1"))
     with pytest.raises(CommandError, match="not UTF-8"):
         call_command("import_cases", str(path), stdout=StringIO())
+
+
+def test_a_row_spanning_lines_is_named_by_its_first_line_and_its_bad_value_is_not_echoed(tmp_path, caseworker):
+    rows = [
+        f'Multi Line,,1991-02-03,,"First line of the story\nsecond line\nthird line",2026-01-10,high,{caseworker.username},\n',
+        f"Compact Date,,19910203,,x,2026-01-10,high,{caseworker.username},\n",
+    ]
+    err = StringIO()
+    with pytest.raises(CommandError):
+        call_command("import_cases", str(write(tmp_path, rows)), stdout=StringIO(), stderr=err)
+    report = err.getvalue()
+    assert "line 5: date_of_birth is not a date written like 2026-03-31" in report  # not line 4, not 20260203
+    assert "19910203" not in report
+    assert "line 2" not in report
+    assert not Case.objects.exists()

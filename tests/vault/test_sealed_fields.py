@@ -56,6 +56,21 @@ def test_a_ciphertext_swapped_between_two_fields_fails_loudly(case):
         reload(case).chosen_name
 
 
+def test_a_ciphertext_copied_between_two_rows_of_the_same_case_fails_loudly(case):
+    """Same case, same key, same field: only the row binding (seal_id) stops the copy."""
+    from cases.models import Stage
+
+    with key_scope():
+        food, clothing = case.stages.get(kind="food"), case.stages.get(kind="clothing")
+        food.notes = "Notes-Fictional: food parcels via Vorbl."
+        food.save()
+    value = raw("SELECT notes FROM cases_stage WHERE id = %s", [food.pk])[0][0]
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE cases_stage SET notes = %s WHERE id = %s", [value, clothing.pk])
+    with key_scope(), pytest.raises(DecryptionError):
+        Stage.objects.get(pk=clothing.pk).notes
+
+
 def test_a_tampered_byte_fails_loudly(case):
     stored = bytearray(raw("SELECT narrative FROM cases_case WHERE id = %s", [case.pk])[0][0])
     stored[-3] ^= 0xFF
