@@ -55,10 +55,8 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
         "accounts.add_user",
         "accounts.change_user",
         "auth.view_group",
-        "otp_totp.view_totpdevice",
-        "otp_totp.delete_totpdevice",
-        "otp_static.view_staticdevice",
-        "otp_static.delete_staticdevice",
+        # No second-factor devices: their pages would show authenticator keys and recovery codes, with
+        # which an administrator could sign in as anybody. A 2FA reset is an action on the user instead.
         "axes.view_accessattempt",
         "axes.delete_accessattempt",
     ],

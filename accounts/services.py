@@ -41,12 +41,20 @@ def replace_recovery_codes(*, user: User) -> list[str]:
     return codes
 
 
-@transaction.atomic
-def reset_second_factor(*, user: User) -> None:
+def reset_second_factor(*, user: User, by: User, request: HttpRequest | None = None) -> None:
     """An administrator's 2FA reset: the user enrols again at the next sign-in, and is signed out now."""
-    TOTPDevice.objects.filter(user=user).delete()
-    StaticDevice.objects.filter(user=user).delete()
-    end_sessions(user=user)
+    with transaction.atomic():
+        TOTPDevice.objects.filter(user=user).delete()
+        StaticDevice.objects.filter(user=user).delete()
+        end_sessions(user=user)
+    record_access(
+        user=by, action=Action.ACCOUNT_CHANGE, request=request, target=user.username, detail="second factor reset"
+    )
+
+
+def record_account_change(*, user: User, by: User, what: str, request: HttpRequest | None = None) -> None:
+    """An administrator's change to an account, in the access log: names of what changed, never values."""
+    record_access(user=by, action=Action.ACCOUNT_CHANGE, request=request, target=user.username, detail=what[:200])
 
 
 def has_authenticator(*, user: User) -> bool:

@@ -49,6 +49,7 @@ class Action(models.TextChoices):
     PLACE_REQUEST = "place_request", _("Requested, granted or declined a place")
     REPORT_EXPORT = "report_export", _("Exported the donor report")
     SESSION_END = "session_end", _("Ended sessions")
+    ACCOUNT_CHANGE = "account_change", _("Added or changed an account (roles, password, second factor)")
     LOCKDOWN = "lockdown", _("Lockdown")
     STAGE_UPDATE = "stage_update", _("Changed a stage of a case")
     PAPER_UPDATE = "paper_update", _("Changed a travel paper of a case")

@@ -20,6 +20,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from accounts.models import User
@@ -36,6 +37,8 @@ ROUNDING = ROUND_HALF_EVEN  # stated once: every conversion to EUR rounds this w
 RATE_PLACES = Decimal("0.0000000001")  # ten decimal places, as stored
 MAX_FUND_EUR = Decimal("10000000.00")
 MAX_BUDGET_EUR = Decimal("1000000.00")
+MAX_RATE_EUR = Decimal(1000)  # no currency is worth more a unit; a bigger rate is a typo (or the rate upside down)
+MAX_FUND_AMOUNT = Decimal("100000000000.00")  # in the fund's own currency: room for 10,000,000 EUR of pesos
 # A rate typed for an expense that is this far from the coordinators' rate for that date is questioned.
 RATE_TOLERANCE = Decimal("0.25")
 
@@ -113,6 +116,8 @@ def resolve_rate(*, currency: str, on_date: datetime.date, entered: Decimal | No
             raise MoneyError({"rate_to_eur": _("A rate is more than zero.")})
         if entered != entered.quantize(RATE_PLACES):
             raise MoneyError({"rate_to_eur": _("A rate has at most ten decimal places.")})
+        if entered > MAX_RATE_EUR:
+            raise MoneyError({"rate_to_eur": _("No currency is worth more than 1,000 EUR a unit: check the rate.")})
         known = table_rate(currency, on_date)
         warnings = []
         if known is not None and abs(entered / known.rate_to_eur - 1) > RATE_TOLERANCE:
@@ -160,7 +165,7 @@ def rate_set(
         errors["rate_to_eur"] = _("A rate is more than zero.")
     elif rate_to_eur != rate_to_eur.quantize(RATE_PLACES):
         errors["rate_to_eur"] = _("A rate has at most ten decimal places.")
-    elif rate_to_eur > 1000:
+    elif rate_to_eur > MAX_RATE_EUR:
         errors["rate_to_eur"] = _("No currency is worth more than 1,000 EUR a unit: check the rate.")
     if on_date > timezone.localdate():
         errors["on_date"] = _("A rate is for a day that has come: today or before.")
@@ -256,10 +261,21 @@ def _prepare(case: Case, values: ExpenseValues) -> tuple[Stage, Decimal, Decimal
     if errors:
         raise MoneyError(errors)
     rate, warnings = resolve_rate(currency=values.currency, on_date=values.spent_on, entered=values.rate_to_eur)
+    amount_eur = to_eur(values.amount, rate)
+    if amount_eur > MAX_EXPENSE_AMOUNT:
+        raise MoneyError(
+            {
+                "amount": _(
+                    "At that rate this is %(eur)s EUR, and one expense is at most 1,000,000 EUR. "
+                    "Check the amount and the rate."
+                )
+                % {"eur": number_format(amount_eur, 2, force_grouping=True)}
+            }
+        )
     stage = Stage.objects.filter(case=case, kind=values.stage).first()
     if stage is None:
         raise MoneyError({"stage": _("This case has no such stage.")})
-    return stage, rate, to_eur(values.amount, rate), warnings
+    return stage, rate, amount_eur, warnings
 
 
 def expense_add(
@@ -655,6 +671,8 @@ def _check_fund(values: FundValues) -> tuple[Decimal, Decimal]:
         errors["amount"] = _("An amount is more than zero.")
     elif values.amount != values.amount.quantize(CENT):
         errors["amount"] = _("An amount has at most two decimal places.")
+    elif values.amount > MAX_FUND_AMOUNT:
+        errors["amount"] = _("That amount is too large to be one fund. Check it.")
     if values.received_on > timezone.localdate():
         errors["received_on"] = _("Money is recorded when it has come: today or before.")
     elif values.received_on < EARLIEST_DATE:

@@ -196,6 +196,7 @@ AXES_ENABLE_ACCESS_FAILURE_LOG = False
 AXES_DISABLE_ACCESS_LOG = True
 
 OTP_TOTP_ISSUER = "Passage"
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True  # should a device admin ever be registered again: no keys on screen
 OTP_TOTP_THROTTLE_FACTOR = 1
 OTP_STATIC_THROTTLE_FACTOR = 1
 

@@ -1,12 +1,13 @@
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 from django.views.generic import RedirectView
 
 from accounts import views as account_views
 
 admin.site.site_header = "Passage"
 admin.site.site_title = "Passage"
-admin.site.index_title = "Administration"
+admin.site.index_title = _("Administration")
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="accounts:start", permanent=False)),

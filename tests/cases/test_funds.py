@@ -104,6 +104,12 @@ def test_a_fund_is_corrected_with_history(coordinator):
     [
         ({"amount": Decimal("0")}, "amount", "more than zero"),
         ({"amount": Decimal("20000000")}, "amount", "more than 10,000,000 EUR"),
+        (
+            {"amount": Decimal("9999999999999"), "rate_to_eur": Decimal("0.0000000001"), "currency": "ARS"},
+            "amount",
+            "too large",
+        ),
+        ({"rate_to_eur": Decimal("5000"), "currency": "USD"}, "rate_to_eur", "more than 1,000 EUR a unit"),
         ({"source": "  "}, "source", "Name the appeal"),
         ({"received_on": TODAY + DAY}, "received_on", "today or before"),
         ({"currency": "KZT"}, "rate_to_eur", "has no rate for KZT"),
