@@ -4,7 +4,7 @@ Under that policy browsers send `Origin: null` with every form POST, even
 to the same site, which Django's origin check refuses. We accept a null
 origin only when the browser itself says the request is same-origin
 (`Sec-Fetch-Site`, which pages cannot forge); the CSRF token is checked
-as always. See docs/decisions/0003-csrf-with-no-referrer.md.
+as always. See docs/decisions/0002-csrf-with-no-referrer.md.
 """
 
 from __future__ import annotations
