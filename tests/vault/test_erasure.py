@@ -68,3 +68,14 @@ def test_an_erased_case_page_shows_no_personal_data(client_for, caseworker, case
     history = client_for(caseworker).get(f"/cases/{case.reference}/history/")
     assert history.status_code == 200
     assert client_for(caseworker).get("/cases/").status_code == 200
+
+
+def test_the_log_names_who_decided_the_erasure(case, coordinator, caseworker):
+    with pytest.raises(CommandError, match="not an active coordinator"):
+        call_command("erase_case", case.reference, "--confirm", case.reference, "--by", caseworker.username)
+    assert not Case.objects.get(pk=case.pk).is_erased
+    call_command(
+        "erase_case", case.reference, "--confirm", case.reference, "--by", coordinator.username, stdout=StringIO()
+    )
+    entry = AccessEvent.objects.filter(action="case_erase", case_reference=case.reference).get()
+    assert entry.username == coordinator.username
