@@ -3,7 +3,24 @@
 from __future__ import annotations
 
 from django import forms
+from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
+
+
+class SignInForm(AuthenticationForm):
+    """Django's sign-in form, refusing a username no account can have before any password is tried.
+
+    AuthenticationForm gives the username field a max_length without a validator, so a longer
+    name went on to django-axes, whose record of attempts holds 255 characters: a database error.
+    Such a name is refused exactly like a wrong password, and not counted towards a lock: no
+    account has it and no password was tried, so there is nothing for the lock to protect.
+    """
+
+    def clean(self) -> dict:
+        username = self.cleaned_data.get("username")
+        if username is not None and len(username) > self.username_field.max_length:
+            raise self.get_invalid_login_error()
+        return super().clean()
 
 
 class CodeForm(forms.Form):

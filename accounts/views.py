@@ -23,13 +23,14 @@ from django_otp import match_token, user_has_device
 
 from accounts import services
 from accounts.decorators import role_required
-from accounts.forms import CodeForm, EndMySessionsForm, EndUserSessionsForm, EnrolForm, LockdownForm
+from accounts.forms import CodeForm, EndMySessionsForm, EndUserSessionsForm, EnrolForm, LockdownForm, SignInForm
 from accounts.roles import Role
 
 log = logging.getLogger("passage.accounts")
 
 
 class LoginView(auth_views.LoginView):
+    form_class = SignInForm
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
 
