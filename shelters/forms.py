@@ -18,6 +18,7 @@ from shelters.models import KeepApart, Shelter
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 LONGEST_REPORT_DAYS = 366 * 5
+EARLIEST_REPORT_DATE = datetime.date(2000, 1, 1)
 
 
 class ShelterForm(forms.ModelForm):
@@ -204,10 +205,33 @@ class AssignmentForm(forms.Form):
 
 
 class DonorReportForm(forms.Form):
-    """A period; dates are not personal, so the form travels in the URL (GET)."""
+    """A period; dates are not personal, so the form travels in the URL (GET).
+
+    Both dates lie between EARLIEST_REPORT_DATE and the end of next year: Passage holds nothing
+    outside them, and a date near the end of the calendar cannot have a day added to it."""
 
     date_from = forms.DateField(label=_("From"), widget=DATE_WIDGET)
     date_to = forms.DateField(label=_("To"), widget=DATE_WIDGET)
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.latest = datetime.date(timezone.localdate().year + 1, 12, 31)
+        for field in self.fields.values():  # the browser's date picker offers the same bounds
+            field.widget.attrs.update(min=EARLIEST_REPORT_DATE.isoformat(), max=self.latest.isoformat())
+
+    def clean_date_from(self) -> datetime.date:
+        return self._within_bounds(self.cleaned_data["date_from"])
+
+    def clean_date_to(self) -> datetime.date:
+        return self._within_bounds(self.cleaned_data["date_to"])
+
+    def _within_bounds(self, day: datetime.date) -> datetime.date:
+        if not EARLIEST_REPORT_DATE <= day <= self.latest:
+            raise forms.ValidationError(
+                _("Choose a date from %(earliest)s to %(latest)s."),
+                params={"earliest": EARLIEST_REPORT_DATE.isoformat(), "latest": self.latest.isoformat()},
+            )
+        return day
 
     def clean(self) -> dict:
         cleaned = super().clean()
