@@ -22,6 +22,7 @@ def navigation(request: HttpRequest) -> dict:
             ("money:funds", _("Funds")),
             ("money:rates", _("Exchange rates")),
             ("audit:log", _("Access log")),
+            ("operations:retention", _("Retention")),
         ]
     elif user.is_caseworker or user.is_lawyer:
         items.append(("cases:list", _("Cases")))

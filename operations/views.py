@@ -1,9 +1,10 @@
-"""Emergency access pages."""
+"""Emergency access and retention pages."""
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -16,6 +17,8 @@ from cases.services import CaseError, case_erase
 from operations.forms import BreakGlassForm, EraseForm
 from operations.retention import due_for_erasure
 from operations.services import open_break_glass
+
+RETENTION_PER_PAGE = 50
 
 
 @require_http_methods(["GET", "POST"])
@@ -40,9 +43,10 @@ def break_glass(request: HttpRequest, reference: str) -> HttpResponse:
 @require_GET
 @role_required(Role.COORDINATOR)
 def retention(request: HttpRequest) -> HttpResponse:
-    """Cases closed as resettled longer ago than the retention period, to be erased."""
-    due = list(due_for_erasure()[:500])
-    return render(request, "operations/retention.html", {"due": due, "days": settings.PASSAGE_RETENTION_DAYS})
+    """Cases closed as resettled longer ago than the retention period, to be erased, a page at a time."""
+    page = Paginator(due_for_erasure(), RETENTION_PER_PAGE).get_page(request.GET.get("page"))
+    context = {"page": page, "due": page.object_list, "days": settings.PASSAGE_RETENTION_DAYS}
+    return render(request, "operations/retention.html", context)
 
 
 @require_POST

@@ -99,3 +99,63 @@ def test_only_coordinators_see_and_erase(request, client_for, old_case, persona,
     assert client.get("/operations/retention/").status_code == status
     client.post(f"/operations/retention/{old_case.reference}/erase/", {"confirm": old_case.reference})
     assert not Case.objects.get(pk=old_case.pk).is_erased
+
+
+def due_cases(open_case, caseworker, count: int) -> list[Case]:
+    cases = []
+    for n in range(count):
+        case = open_case(caseworker)
+        resettle(case, days_ago=400 + n)  # the longest resettled first on the page
+        cases.append(case)
+    return cases[::-1]
+
+
+def test_the_list_is_paginated_not_cut_short(client_for, coordinator, open_case, caseworker, settings, monkeypatch):
+    settings.PASSAGE_RETENTION_DAYS = 365
+    monkeypatch.setattr("operations.views.RETENTION_PER_PAGE", 2)
+    cases = due_cases(open_case, caseworker, 5)
+    client = client_for(coordinator)
+    first = client.get("/operations/retention/")
+    assert [case.reference for case in first.context["due"]] == [case.reference for case in cases[:2]]
+    text = " ".join(first.content.decode().split())
+    assert "5 cases are due for erasure." in text
+    assert "Page 1 of 3" in text
+    assert 'href="?page=2"' in text
+    last = client.get("/operations/retention/", {"page": 3})
+    assert [case.reference for case in last.context["due"]] == [cases[4].reference]
+    assert cases[4].reference in last.content.decode()
+    # A page past the end, or not a number, shows a page rather than an error.
+    assert client.get("/operations/retention/", {"page": "99"}).context["page"].number == 3
+    assert client.get("/operations/retention/", {"page": "x"}).context["page"].number == 1
+
+
+def test_the_list_runs_the_same_queries_for_few_or_many_cases(
+    client_for, coordinator, open_case, caseworker, settings, monkeypatch
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    settings.PASSAGE_RETENTION_DAYS = 365
+    monkeypatch.setattr("operations.views.RETENTION_PER_PAGE", 10)
+    client = client_for(coordinator)
+    due_cases(open_case, caseworker, 2)
+    with CaptureQueriesContext(connection) as few:
+        assert client.get("/operations/retention/").status_code == 200
+    due_cases(open_case, caseworker, 6)
+    with CaptureQueriesContext(connection) as many:
+        assert len(client.get("/operations/retention/").context["due"]) == 8
+    assert len(many) == len(few)
+
+
+def test_coordinators_find_retention_in_the_navigation(client_for, coordinator):
+    page = client_for(coordinator).get("/dashboard/").content.decode()
+    assert '<a href="/operations/retention/">Retention</a>' in page
+    current = client_for(coordinator).get("/operations/retention/").content.decode()
+    assert '<a href="/operations/retention/" aria-current="page">Retention</a>' in current
+
+
+@pytest.mark.parametrize("persona", ["caseworker", "lawyer", "administrator"])
+def test_nobody_else_has_it_in_their_navigation(request, client_for, persona):
+    user = request.getfixturevalue(persona)
+    page = client_for(user).get("/accounts/security/").content.decode()
+    assert "/operations/retention/" not in page
