@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import binascii
 import os
+import re
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
@@ -18,6 +19,7 @@ _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
 
 MASTER_KEY_BYTES = 32
+_TO_STANDARD_ALPHABET = str.maketrans("-_", "+/")
 
 
 def env_str(name: str, default: str | None = None) -> str | None:
@@ -83,8 +85,12 @@ def env_database(name: str, default: str) -> dict:
     if engine not in {"django.db.backends.postgresql", "django.db.backends.sqlite3"}:
         raise ImproperlyConfigured(f"{name} must point at PostgreSQL (postgres://) or SQLite (sqlite:///).")
     if engine.endswith("sqlite3"):
-        if not config.get("NAME"):
-            raise ImproperlyConfigured(f"{name} names no SQLite file.")
+        if _is_in_memory_sqlite(config):
+            # dj_database_url reads sqlite:// and sqlite:/// as ":memory:": every record would vanish on restart.
+            raise ImproperlyConfigured(
+                f"{name} points at an in-memory SQLite database, whose data would be lost when Passage stops. "
+                f"Name a file (sqlite:////srv/passage/passage.sqlite3), or leave {name} unset for var/passage.sqlite3."
+            )
         # SQLite keeps no connection worth reusing, and health checks would cost a query per request.
         config["CONN_MAX_AGE"] = 0
         config["CONN_HEALTH_CHECKS"] = False
@@ -95,17 +101,53 @@ def env_database(name: str, default: str) -> dict:
     return config
 
 
+def _is_in_memory_sqlite(config: dict) -> bool:
+    """Whether SQLite would keep this database in memory only (Django opens names as URIs)."""
+    name = str(config.get("NAME") or "")
+    mode = str((config.get("OPTIONS") or {}).get("mode", ""))
+    return name in {"", ":memory:"} or name.startswith("file::memory:") or "mode=memory" in name or mode == "memory"
+
+
+# URL-safe base64 (RFC 4648 section 5) with its padding: nothing else, so a key has one spelling only.
+_URLSAFE_BASE64 = re.compile(r"[A-Za-z0-9_-]+=*")
+_GENERATE_KEY = 'python -c "import base64,os; print(base64.urlsafe_b64encode(os.urandom(32)).decode())"'
+
+
 def decode_master_key(text: str, *, source: str) -> bytes:
-    """A master key is 32 random bytes in URL-safe base64."""
+    """A master key is 32 random bytes in URL-safe base64, padded: 44 characters, the last one "=".
+
+    Strict on purpose: the lenient decoder ignores stray characters and spare bits, so a mistyped
+    key could decode to another key, or two spellings of one key could pass as two keys. Messages
+    never repeat the key.
+    """
     stripped = text.strip()
+    wrong_padding = ImproperlyConfigured(
+        f"{source} holds a master key with wrong base64 padding: a master key is 44 characters, the last one = "
+        f"({_GENERATE_KEY})."
+    )
+    if not _URLSAFE_BASE64.fullmatch(stripped):
+        raise ImproperlyConfigured(
+            f"{source} holds a master key that is not URL-safe base64: only A-Z, a-z, 0-9, - and _ may appear, "
+            f"with = as padding at the end ({_GENERATE_KEY})."
+        )
+    padding = len(stripped) - len(stripped.rstrip("="))
+    if len(stripped) % 4 or padding > 2:
+        raise wrong_padding
     try:
-        raw = base64.urlsafe_b64decode(stripped.encode("ascii") + b"=" * (-len(stripped) % 4))
-    except (binascii.Error, ValueError, UnicodeEncodeError):
-        raise ImproperlyConfigured(f"{source} holds a master key that is not URL-safe base64.") from None
+        # The alphabet is checked above, so translating to the standard one lets the decoder validate.
+        raw = base64.b64decode(stripped.translate(_TO_STANDARD_ALPHABET), validate=True)
+    except (binascii.Error, ValueError):
+        raise wrong_padding from None
     if len(raw) != MASTER_KEY_BYTES:
         raise ImproperlyConfigured(
             f"{source} holds a master key of {len(raw)} bytes; a master key is {MASTER_KEY_BYTES} random bytes "
-            '(python -c "import base64,os; print(base64.urlsafe_b64encode(os.urandom(32)).decode())").'
+            f"({_GENERATE_KEY})."
+        )
+    if base64.urlsafe_b64encode(raw).decode("ascii") != stripped:
+        # The last character carries bits that decoding drops: not the text the key was written as.
+        raise ImproperlyConfigured(
+            f"{source} holds a master key that is not canonical URL-safe base64 (its last characters are "
+            f"mistyped?): write it exactly as generated ({_GENERATE_KEY})."
         )
     return raw
 

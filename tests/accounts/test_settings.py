@@ -56,6 +56,31 @@ def test_a_malformed_database_url_stops_start_up(production_env, url):
         load_settings()
 
 
+@pytest.mark.parametrize(
+    "url",
+    [
+        "sqlite://",
+        "sqlite:///",
+        "sqlite://:memory:",
+        "sqlite:///:memory:",
+        "sqlite:///file::memory:?cache=shared",
+        "sqlite:///file:passage?mode=memory",
+    ],
+)
+def test_an_in_memory_sqlite_database_stops_start_up(production_env, url):
+    # Every case, expense and access-log entry would vanish when the process ends.
+    production_env.setenv("DATABASE_URL", url)
+    with pytest.raises(ImproperlyConfigured, match="DATABASE_URL points at an in-memory SQLite database"):
+        load_settings()
+
+
+def test_a_sqlite_file_is_understood(production_env, tmp_path):
+    production_env.setenv("DATABASE_URL", f"sqlite:///{tmp_path}/passage.sqlite3")
+    database = load_settings()["DATABASES"]["default"]
+    assert database["ENGINE"] == "django.db.backends.sqlite3"
+    assert database["NAME"] == f"{tmp_path}/passage.sqlite3"
+
+
 def test_a_postgres_url_is_understood(production_env):
     production_env.setenv("DATABASE_URL", "postgres://passage:secret@db.internal:5432/passage")
     database = load_settings()["DATABASES"]["default"]
@@ -71,6 +96,55 @@ def test_a_postgres_url_is_understood(production_env):
 def test_a_missing_or_malformed_master_key_stops_start_up(production_env, keys):
     production_env.setenv("PASSAGE_MASTER_KEYS", keys)
     with pytest.raises(ImproperlyConfigured, match="PASSAGE_MASTER_KEY"):
+        load_settings()
+
+
+def _last_character_flipped(key: str) -> str:
+    """The same 32 bytes spelled differently: the lowest bit of the last character is one decoding drops."""
+    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+    return key[:-2] + alphabet[alphabet.index(key[-2]) ^ 1] + key[-1]
+
+
+# 0xfb 0xff encode to "+/" in standard base64 and to "-_" in the URL-safe alphabet.
+STANDARD_ALPHABET_KEY = base64.b64encode(b"\xfb\xff" * 16).decode()
+
+
+@pytest.mark.parametrize(
+    ("keys", "problem"),
+    [
+        (STANDARD_ALPHABET_KEY, "not URL-safe base64"),
+        (KEY[:20] + " " + KEY[20:], "not URL-safe base64"),
+        ("\u0410" + KEY[1:], "not URL-safe base64"),  # a Cyrillic A that looks like the Latin one
+        (KEY.rstrip("="), "wrong base64 padding"),
+        (KEY + "==", "wrong base64 padding"),
+        (KEY[:-1] + "A", "of 33 bytes"),
+        (base64.urlsafe_b64encode(os.urandom(33)).decode(), "of 33 bytes"),
+        (_last_character_flipped(KEY), "not canonical"),
+    ],
+    ids=[
+        "standard-alphabet",
+        "space-inside",
+        "cyrillic-letter",
+        "padding-missing",
+        "padding-too-long",
+        "33-bytes-unpadded",
+        "33-bytes",
+        "spare-bits-set",
+    ],
+)
+def test_a_master_key_is_decoded_strictly(production_env, keys, problem):
+    production_env.setenv("PASSAGE_MASTER_KEYS", keys)
+    with pytest.raises(ImproperlyConfigured, match=f"PASSAGE_MASTER_KEYS holds a master key .*{problem}") as refused:
+        load_settings()
+    assert KEY[:20] not in str(refused.value)  # the message never repeats the key
+
+
+def test_a_malformed_key_in_the_key_file_names_the_file(production_env, tmp_path):
+    key_file = tmp_path / "keys"
+    key_file.write_text(f"{KEY}\n{KEY.rstrip('=')}\n")
+    production_env.delenv("PASSAGE_MASTER_KEYS")
+    production_env.setenv("PASSAGE_MASTER_KEY_FILE", str(key_file))
+    with pytest.raises(ImproperlyConfigured, match=r"PASSAGE_MASTER_KEY_FILE .* wrong base64 padding"):
         load_settings()
 
 
@@ -96,6 +170,41 @@ def test_a_bad_boolean_is_named(production_env, name):
     production_env.setenv(name, "perhaps")
     with pytest.raises(ImproperlyConfigured, match=name):
         load_settings()
+
+
+def test_behind_a_tls_proxy_its_forwarded_protocol_header_is_trusted(production_env):
+    production_env.setenv("DJANGO_BEHIND_TLS_PROXY", "1")
+    assert load_settings()["SECURE_PROXY_SSL_HEADER"] == ("HTTP_X_FORWARDED_PROTO", "https")
+
+
+@pytest.mark.parametrize("behind_proxy", [None, "0"], ids=["unset", "off"])
+def test_without_a_tls_proxy_no_header_is_trusted(production_env, behind_proxy):
+    if behind_proxy is not None:
+        production_env.setenv("DJANGO_BEHIND_TLS_PROXY", behind_proxy)
+    settings = load_settings()
+    # Not set here, so Django's default (None) applies: a client's X-Forwarded-Proto means nothing.
+    assert settings.get("SECURE_PROXY_SSL_HEADER") is None
+    assert settings["SECURE_SSL_REDIRECT"] is True
+
+
+def test_the_ssl_redirect_can_be_left_to_the_proxy(production_env):
+    production_env.setenv("DJANGO_SECURE_SSL_REDIRECT", "0")
+    assert load_settings()["SECURE_SSL_REDIRECT"] is False
+
+
+@pytest.mark.parametrize(("require", "required"), [(None, False), ("0", False), ("1", True)], ids=["unset", "0", "1"])
+def test_a_development_run_requires_the_second_factor_only_when_asked(production_env, require, required):
+    production_env.setenv("DJANGO_DEBUG", "1")
+    if require is not None:
+        production_env.setenv("PASSAGE_REQUIRE_2FA", require)
+    settings = load_settings()
+    assert settings["DEBUG"] is True
+    assert settings["PASSAGE_REQUIRE_2FA"] is required
+
+
+def test_production_requires_the_second_factor_even_when_told_not_to(production_env):
+    production_env.setenv("PASSAGE_REQUIRE_2FA", "0")
+    assert load_settings()["PASSAGE_REQUIRE_2FA"] is True
 
 
 def test_a_bad_number_is_named(production_env):
