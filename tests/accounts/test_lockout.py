@@ -29,6 +29,17 @@ def test_five_failures_lock_the_account_from_that_address(client, caseworker):
     assert "_auth_user_id" not in client.session
 
 
+def test_the_locked_page_says_who_can_unlock_and_whom_to_warn(client, caseworker):
+    for _ in range(5):
+        locked = attempt(client, caseworker.username, "wrong password")
+    assert locked.status_code == 429
+    text = " ".join(locked.content.decode().split())
+    # Unlocking is an administrator's permission (django-axes' access attempts); a coordinator has none.
+    assert "ask an administrator to unlock your account now." in text
+    assert "coordinator or an administrator to unlock" not in text
+    assert "If it was not you, tell your coordinator or an administrator at once" in text
+
+
 def test_the_lock_is_on_the_pair_of_username_and_address(client, caseworker, other_caseworker):
     for _ in range(5):
         attempt(client, caseworker.username, "wrong password")
