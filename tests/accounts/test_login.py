@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import runpy
+from pathlib import Path
+
 import pytest
 from django.urls import reverse
 from django_otp.oath import TOTP
@@ -50,6 +53,24 @@ def test_each_role_signs_in_with_both_factors_and_lands_on_its_page(client, make
     assert landing.status_code == 302
     assert landing["Location"] == start_page
     assert client.get(start_page).status_code == 200
+
+
+@pytest.mark.parametrize("role", list(Role), ids=[role.value for role in Role])
+def test_a_wrong_password_is_refused_for_every_role(client, make_user, role):
+    user = make_user(f"user_{role.value}", role)
+    confirmed_device(user)
+    response = password_step(client, user, password="not the password")
+    assert response.status_code == 200
+    assert b"Please enter a correct username and password" in response.content
+    assert "_auth_user_id" not in client.session
+    # Nothing opened: the start page and the role's own page still send the visitor to sign in.
+    start = client.get("/accounts/start/")
+    assert start.status_code == 302
+    assert start["Location"].startswith("/accounts/login/")
+    own_page = {"caseworker": "/cases/", "lawyer": "/cases/", "coordinator": "/dashboard/", "administrator": "/admin/"}
+    landing = client.get(own_page[role.value], follow=True)
+    assert landing.request["PATH_INFO"] == "/accounts/login/"
+    assert "_auth_user_id" not in client.session
 
 
 def test_a_wrong_password_is_refused_with_a_message(client, caseworker):
@@ -102,6 +123,22 @@ def test_demo_users_may_skip_the_second_factor_on_a_development_run(client, case
     assert client.get("/cases/").status_code == 200
 
 
+def test_a_development_run_asked_for_the_second_factor_requires_it(client, caseworker, settings, monkeypatch):
+    # The settings as config/settings.py computes them for DJANGO_DEBUG=1 and PASSAGE_REQUIRE_2FA=1.
+    monkeypatch.setenv("DJANGO_DEBUG", "1")
+    monkeypatch.setenv("PASSAGE_REQUIRE_2FA", "1")
+    loaded = runpy.run_path(str(Path(__file__).resolve().parents[2] / "config" / "settings.py"))
+    assert loaded["DEBUG"] is True
+    settings.DEBUG = loaded["DEBUG"]
+    settings.PASSAGE_REQUIRE_2FA = loaded["PASSAGE_REQUIRE_2FA"]
+
+    password_step(client, caseworker)
+    response = client.get("/cases/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/setup/")
+    assert client.get("/accounts/start/")["Location"].startswith("/accounts/setup/")
+
+
 def test_a_user_with_a_device_is_asked_for_it_even_on_a_development_run(client, caseworker, settings):
     settings.PASSAGE_REQUIRE_2FA = False
     confirmed_device(caseworker)
@@ -132,6 +169,37 @@ def test_enrolment_shows_a_server_drawn_qr_code_and_confirms_with_a_code(client,
     device.refresh_from_db()
     assert device.confirmed
     assert client.get("/cases/").status_code == 200
+
+
+def test_recovery_codes_are_shown_once_only(client, caseworker):
+    password_step(client, caseworker)
+    client.get("/accounts/setup/")
+    device = TOTPDevice.objects.get(user=caseworker, confirmed=False)
+    code = current_code(device)
+    shown = client.post("/accounts/setup/", {"code": code})
+    codes = shown.context["codes"]
+    assert len(codes) == 10
+    assert all(recovery.encode() in shown.content for recovery in codes)
+    assert "no-store" in shown["Cache-Control"]  # the browser keeps no copy to show again
+
+    def shows_a_code(response) -> bool:
+        body = response.content.decode()
+        return any(recovery in body for recovery in codes)
+
+    # Reloading the page sends the form again; coming back to the address asks for nothing new.
+    reloaded = client.post("/accounts/setup/", {"code": code})
+    assert reloaded.status_code == 302
+    assert not shows_a_code(reloaded)
+    assert not shows_a_code(client.post("/accounts/setup/", {"code": code}, follow=True))
+    revisited = client.get("/accounts/setup/", follow=True)
+    assert revisited.status_code == 200
+    assert not shows_a_code(revisited)
+    assert "codes" not in revisited.context
+    assert not shows_a_code(client.get("/accounts/security/"))
+    # The same after signing in again.
+    client.post(reverse("accounts:logout"))
+    password_step(client, caseworker)
+    assert not shows_a_code(client.get("/accounts/setup/", follow=True))
 
 
 def test_a_recovery_code_works_once(client, caseworker):
