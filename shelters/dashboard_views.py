@@ -27,6 +27,7 @@ from audit.services import record_access
 from cases import services as case_services
 from cases.access import CHANGE, get_case_for_user
 from cases.models import Case, CaseUserObjectPermission
+from cases.stages import with_list_figures
 from documents.pdf import render_pdf
 from shelters import dashboard as figures
 from shelters import donor_report
@@ -166,6 +167,8 @@ def assignments(request: HttpRequest) -> HttpResponse:
             messages.error(request, _("Choose a caseworker to assign."))
         return redirect("shelters:assignments")
     page = Paginator(unassigned_cases(), UNASSIGNED_PER_PAGE).get_page(request.GET.get("page"))
+    # The current stage and its flags, as every list shows them: one query for the page.
+    page.object_list = with_list_figures(list(page.object_list), money=False)
     return render(request, "shelters/assignments.html", {"page": page, "loads": loads})
 
 

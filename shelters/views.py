@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.decorators import role_required
 from accounts.roles import Role
 from cases.access import CHANGE, CaseAccess, get_case_for_user
+from cases.stages import with_list_figures
 from shelters import services
 from shelters.access import get_shelter_for_user, shelters_for_user
 from shelters.forms import (
@@ -86,12 +87,15 @@ def shelter_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context: dict[str, Any] = {"shelter": access.shelter, "access": access}
     if access.can_manage:
         today = timezone.localdate()
-        context["stays"] = (
+        stays = list(
             Placement.objects.filter(shelter=access.shelter)
             .open_on(today)
             .select_related("case")
             .order_by("starts_on", "pk")
         )
+        # Each resident's current stage and its flags, as every list shows them: one query for all.
+        with_list_figures([stay.case for stay in stays], money=False)
+        context["stays"] = stays
         occupancy = Shelter.objects.with_occupancy(on=today).get(pk=access.shelter.pk)
         context["row"] = occupancy_rows([occupancy], today=today, full_at=full_percent())[0]
     return render(request, "shelters/shelter_detail.html", context)
@@ -142,12 +146,14 @@ def shelter_erase(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required(Role.COORDINATOR)
 def request_list(request: HttpRequest) -> HttpResponse:
     """Requests waiting for a decision, oldest wanted first. By reference only: notes are read per case."""
-    waiting = (
+    waiting = list(
         PlacementRequest.objects.filter(status=PlacementRequest.Status.PENDING)
         .select_related("case", "requested_by")
         .defer("note")
         .order_by("wanted_from", "pk")
     )
+    # Each case's current stage and its flags, as every list shows them: one query for all.
+    with_list_figures([place_request.case for place_request in waiting], money=False)
     return render(request, "shelters/request_list.html", {"waiting": waiting, "today": timezone.localdate()})
 
 
