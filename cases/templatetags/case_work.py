@@ -11,10 +11,9 @@ from decimal import Decimal
 
 from django import template
 from django.db.models import Exists, OuterRef
-from django.utils import timezone
+from django.utils import formats, timezone
 
 from cases import money
-from cases.currencies import format_rate
 from cases.forms import BudgetForm, ExpenseForm, MarkPaidForm, PaperForm, StageForm
 from cases.models import Expense, Stage
 from cases.stages import stage_board as load_stage_board
@@ -130,7 +129,10 @@ def stage_status_label(status: str | None) -> str:
 
 @register.filter
 def plain_rate(rate: Decimal | None) -> str:
-    """A rate without trailing zeros or exponent (0.0105, not 0.0105000000 or 1.05E-2)."""
+    """A rate as the active language writes numbers, like the amounts next to it: no trailing zeros, no
+    exponent (0.0105 in English and 0,0105 in Russian; never 0.0105000000 or 1.05E-2)."""
     if rate is None:
         return ""
-    return format_rate(rate)
+    # normalize() drops the trailing zeros (and may give 1E+2 for 100); number_format writes every digit out
+    # in full, with the language's decimal separator and its grouping setting, as Django does for amounts.
+    return formats.number_format(rate.normalize())
