@@ -166,7 +166,8 @@ class ExportJob(models.Model):
     """A lawyer's batch export of summaries: which cases (by id), how far it got, and the sealed ZIP it made.
 
     The ZIP is sealed with a data key of its own (`data_key`), destroyed when
-    the ZIP is downloaded or PASSAGE_EXPORT_TTL_MINUTES after it was made,
+    the ZIP is downloaded, when a download is refused because a case in it is
+    no longer shared, or PASSAGE_EXPORT_TTL_MINUTES after it was made,
     whichever comes first; the file is deleted at the same moment.
     """
 
@@ -176,9 +177,11 @@ class ExportJob(models.Model):
         READY = "ready", _("Ready to download")
         DOWNLOADED = "downloaded", _("Downloaded")
         EXPIRED = "expired", _("Expired")
+        # Destroyed unread: a case in it was no longer shared with the lawyer when they came to download it.
+        WITHDRAWN = "withdrawn", _("Withdrawn")
         FAILED = "failed", _("Failed")
 
-    FINISHED = (Status.DOWNLOADED, Status.EXPIRED, Status.FAILED)
+    FINISHED = (Status.DOWNLOADED, Status.EXPIRED, Status.WITHDRAWN, Status.FAILED)
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")

@@ -338,14 +338,39 @@ _ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # no time of day in the archive: the log has 
 def export_take(*, job: ExportJob, user: User, request: HttpRequest | None = None) -> bytes:
     """The ZIP, once: reading it destroys its key and deletes the file.
 
-    Locks the job row (select_for_update) so two downloads at once cannot both read it.
+    Unsharing takes effect here too: if any case in the ZIP is no longer
+    readable by the lawyer (unshared, end date passed, erased), nothing is
+    read, the ZIP is destroyed, each such case is logged as a refusal, and
+    DocumentError says why. Locks the job row (select_for_update) so two
+    downloads at once cannot both read it.
     """
     with transaction.atomic():
         locked = ExportJob.objects.select_for_update(of=("self",)).select_related("data_key").get(pk=job.pk)
         if not locked.is_ready:
             raise DocumentError(_("This export is no longer available. Start a new one."))
-        content = storages["default"].read_sealed(locked.stored_name, data_key_id=locked.data_key_id)
-        _discard(locked, status=ExportJob.Status.DOWNLOADED)
+        withdrawn = _cases_no_longer_readable(job=locked, user=user)
+        if withdrawn:
+            _discard(locked, status=ExportJob.Status.WITHDRAWN)
+        else:
+            content = storages["default"].read_sealed(locked.stored_name, data_key_id=locked.data_key_id)
+            _discard(locked, status=ExportJob.Status.DOWNLOADED)
+    if withdrawn:
+        logger.warning("Batch export %s destroyed at download: %s case(s) no longer readable.", job.pk, len(withdrawn))
+        for reference in withdrawn:
+            record_access(
+                user=user,
+                action=AccessEvent.Action.REFUSED,
+                request=request,
+                case_reference=reference,
+                target=f"export {job.pk}",
+                detail=str(AccessEvent.Action.BATCH_EXPORT),
+            )
+        raise DocumentError(
+            _(
+                "A case in this export is no longer shared with you, so the download was refused and the ZIP "
+                "destroyed. Start a new export of the cases still shared with you."
+            )
+        )
     record_access(
         user=user,
         action=AccessEvent.Action.BATCH_EXPORT,
@@ -354,6 +379,18 @@ def export_take(*, job: ExportJob, user: User, request: HttpRequest | None = Non
         detail=f"downloaded sha256:{hashlib.sha256(content).hexdigest()}",
     )
     return content
+
+
+def _cases_no_longer_readable(*, job: ExportJob, user: User) -> list[str]:
+    """References of the cases in the job's ZIP (those not skipped) that the user may not read today."""
+    from cases.access import cases_for_user
+
+    references = dict(Case.objects.filter(pk__in=job.case_ids).values_list("pk", "reference"))
+    readable = set(
+        cases_for_user(user).filter(pk__in=job.case_ids, erased_at__isnull=True).values_list("pk", flat=True)
+    )
+    labels = [(case_id, references.get(case_id) or f"#{case_id}") for case_id in job.case_ids]
+    return [label for case_id, label in labels if label not in job.skipped and case_id not in readable]
 
 
 def _discard(job: ExportJob, *, status: str) -> None:

@@ -23,6 +23,15 @@ def files_in_tmp(settings, tmp_path):
     return tmp_path / "files"
 
 
+@pytest.fixture(autouse=True)
+def no_purge_timer_left_running():
+    """A test that starts the thread runner's periodic purge (documents.tasks) leaves no timer behind."""
+    from documents.tasks import periodic_purge
+
+    yield
+    periodic_purge.stop()
+
+
 @pytest.fixture
 def share(db):
     """Shares a case with a lawyer through the service the case page uses."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import io
+import threading
 import zipfile
 
 import pytest
@@ -237,7 +238,7 @@ def test_the_status_page_runs_a_fixed_number_of_queries(client_for, lawyer, two_
 
 @pytest.mark.django_db(transaction=True)
 def test_the_in_process_worker_thread_runs_the_export(client_for, lawyer, two_shared, settings):
-    from documents.tasks import _worker
+    from documents.tasks import _worker, periodic_purge
 
     settings.PASSAGE_EXPORT_RUNNER = "thread"
     client = client_for(lawyer)
@@ -248,4 +249,187 @@ def test_the_in_process_worker_thread_runs_the_export(client_for, lawyer, two_sh
     _worker.submit(lambda: None).result(timeout=120)
     job = ExportJob.objects.get()
     assert (job.status, job.done) == ("ready", 2)
+    assert periodic_purge.is_running  # and from now on, expired ZIPs are destroyed without a cron job
     assert client.get(f"/cases/exports/{job.pk}/").status_code == 200
+
+
+# ---- Unsharing takes effect at download ----------------------------------------------------------------------
+
+
+def test_a_case_unshared_after_the_zip_was_made_stops_its_download(
+    client_for, lawyer, caseworker, two_shared, django_capture_on_commit_callbacks, files_in_tmp
+):
+    from documents.services import case_unshare
+    from vault.keys import key_scope
+
+    client = client_for(lawyer)
+    start(client, two_shared, capture=django_capture_on_commit_callbacks)
+    job = ExportJob.objects.get()
+    assert job.status == "ready" and job.skipped == []
+    with key_scope():
+        case_unshare(case=two_shared[1], lawyer=lawyer, by=caseworker)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"/cases/exports/{job.pk}/download/")
+    assert response.status_code == 302 and response["Location"] == f"/cases/exports/{job.pk}/"
+    assert not response.content.startswith(b"PK") and "Content-Disposition" not in response
+    page = client.get(response["Location"]).content.decode()
+    assert "no longer shared with you, so the download was refused" in page
+    assert "destroyed without being downloaded" in page and "Download the ZIP" not in page
+
+    job.refresh_from_db()
+    assert job.status == "withdrawn" and job.stored_name == ""
+    assert DataKey.objects.get(pk=job.data_key_id).wrapped is None
+    assert files_on_disk(files_in_tmp) == []
+    refused = AccessEvent.objects.get(action="refused", username=lawyer.username)
+    assert (refused.case_reference, refused.target, refused.detail) == (
+        two_shared[1].reference,
+        f"export {job.pk}",
+        "batch_export",
+    )
+    assert not AccessEvent.objects.filter(action="batch_export", detail__startswith="downloaded").exists()
+    # Asking again changes nothing: the ZIP is gone.
+    again = client.post(f"/cases/exports/{job.pk}/download/", follow=True)
+    assert b"no longer available" in again.content and not again.content.startswith(b"PK")
+
+
+def test_a_share_whose_end_date_passed_after_the_zip_was_made_stops_its_download(
+    client_for, lawyer, caseworker, two_shared, django_capture_on_commit_callbacks
+):
+    from documents.models import CaseShare
+
+    client = client_for(lawyer)
+    start(client, two_shared, capture=django_capture_on_commit_callbacks)
+    job = ExportJob.objects.get()
+    share = CaseShare.objects.get(case=two_shared[0], lawyer=lawyer)
+    share.until = timezone.localdate() - datetime.timedelta(days=1)
+    share.save()
+    response = client.post(f"/cases/exports/{job.pk}/download/")
+    assert response.status_code == 302 and not response.content.startswith(b"PK")
+    job.refresh_from_db()
+    assert job.status == "withdrawn"
+
+
+def test_a_case_left_out_of_the_zip_does_not_stop_the_download_of_the_others(
+    client_for, lawyer, caseworker, two_shared, django_capture_on_commit_callbacks
+):
+    from documents.services import case_unshare, export_start
+    from vault.keys import key_scope
+
+    job = export_start(user=lawyer, references=[case.reference for case in two_shared], lang="en")
+    with key_scope():
+        case_unshare(case=two_shared[0], lawyer=lawyer, by=caseworker)
+    export_run(job_id=job.pk)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_for(lawyer).post(f"/cases/exports/{job.pk}/download/")
+    assert response.status_code == 200
+    assert zipfile.ZipFile(io.BytesIO(response.content)).namelist() == [f"{two_shared[1].reference}-summary-en.pdf"]
+
+
+# ---- Expired ZIPs are destroyed without anybody opening a page ---------------------------------------------
+
+
+def expire(job: ExportJob) -> None:
+    ExportJob.objects.filter(pk=job.pk).update(expires_at=timezone.now() - datetime.timedelta(seconds=1))
+
+
+def test_the_purge_exports_command_destroys_an_expired_zip_and_its_key(
+    client_for, lawyer, two_shared, django_capture_on_commit_callbacks, files_in_tmp
+):
+    from django.core.management import call_command
+
+    start(client_for(lawyer), two_shared, capture=django_capture_on_commit_callbacks)
+    job = ExportJob.objects.get()
+    assert len(files_on_disk(files_in_tmp)) == 1
+    expire(job)
+    output = io.StringIO()
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("purge_exports", stdout=output)
+    assert "Destroyed 1 expired export(s)." in output.getvalue()
+    job.refresh_from_db()
+    assert job.status == "expired" and job.stored_name == ""
+    assert DataKey.objects.get(pk=job.data_key_id).wrapped is None
+    assert files_on_disk(files_in_tmp) == []
+
+
+def ready_export(lawyer, cases) -> ExportJob:
+    """An export made and sealed (by the inline runner, as in the other tests), its ZIP waiting on disk."""
+    from documents.services import export_start
+
+    job = export_start(user=lawyer, references=[case.reference for case in cases], lang="en")
+    export_run(job_id=job.pk)
+    job.refresh_from_db()
+    assert job.status == "ready"
+    return job
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_thread_runners_periodic_purge_destroys_an_expired_zip_and_its_key(lawyer, two_shared, files_in_tmp):
+    from documents.tasks import purge_in_worker
+
+    job = ready_export(lawyer, two_shared)
+    purge_in_worker().result(timeout=60)  # one tick, before the hour: nothing to do
+    job.refresh_from_db()
+    assert job.status == "ready" and len(files_on_disk(files_in_tmp)) == 1
+    expire(job)
+    purge_in_worker().result(timeout=60)  # the tick the timer makes every few minutes, run in the worker thread
+    job.refresh_from_db()
+    assert job.status == "expired" and job.stored_name == ""
+    assert DataKey.objects.get(pk=job.data_key_id).wrapped is None
+    assert files_on_disk(files_in_tmp) == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_periodic_purge_timer_ticks_by_itself(lawyer, two_shared, files_in_tmp):
+    import time
+
+    from documents.tasks import PeriodicPurge
+
+    job = ready_export(lawyer, two_shared)
+    expire(job)
+    timer = PeriodicPurge(every=0.05)  # the same timer as the runner's, ticking faster
+    timer.start()
+    try:
+        deadline = time.monotonic() + 60
+        while ExportJob.objects.get(pk=job.pk).status != "expired" and time.monotonic() < deadline:
+            time.sleep(0.05)
+    finally:
+        timer.stop()
+    assert not timer.is_running
+    assert ExportJob.objects.get(pk=job.pk).status == "expired"
+    assert DataKey.objects.get(pk=job.data_key_id).wrapped is None
+    assert files_on_disk(files_in_tmp) == []
+
+
+def server_request_starts() -> None:
+    """What a server (runserver, gunicorn) signals at each request; without Django's own receiver that would
+    close the database connection of the test, as the test client leaves it out too."""
+    from django.core.handlers.wsgi import WSGIHandler
+    from django.core.signals import request_started
+    from django.db import close_old_connections
+
+    request_started.disconnect(close_old_connections)
+    try:
+        request_started.send(sender=WSGIHandler, environ={})
+    finally:
+        request_started.connect(close_old_connections)
+
+
+def test_a_serving_process_starts_the_periodic_purge_with_its_first_request(settings, client_for, lawyer):
+    from documents.tasks import PURGE_EVERY_SECONDS, periodic_purge
+
+    settings.PASSAGE_EXPORT_RUNNER = "thread"
+    client_for(lawyer).get("/cases/")  # the test client is not a server
+    assert not periodic_purge.is_running
+    server_request_starts()
+    assert periodic_purge.is_running and periodic_purge.every == PURGE_EVERY_SECONDS <= 10 * 60
+    server_request_starts()  # one timer, whatever the number of requests
+    assert [thread.name for thread in threading.enumerate()].count("passage-export-purge") == 1
+
+
+def test_the_inline_runner_starts_no_timer(client_for, lawyer, two_shared, django_capture_on_commit_callbacks):
+    from documents.tasks import periodic_purge
+
+    start(client_for(lawyer), two_shared, capture=django_capture_on_commit_callbacks)
+    server_request_starts()
+    assert not periodic_purge.is_running
