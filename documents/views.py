@@ -27,7 +27,7 @@ from cases.models import Stage
 from documents import services
 from documents.forms import DocumentForm, ExportForm, ShareForm, SummaryForm, UnshareForm
 from documents.models import CaseShare, ExportJob
-from documents.summary import SummaryError, summary_pdf
+from documents.summary import SummaryError, may_export_summary, summary_pdf
 from vault.keys import prefetch_data_keys
 
 READERS = (Role.CASEWORKER, Role.LAWYER, Role.COORDINATOR)
@@ -94,6 +94,8 @@ def document_download(request: HttpRequest, reference: str, number: int) -> Http
         request=request,
         case_reference=access.case.reference,
         target=f"document {document.number}",
+        # A coordinator's download under an open break-glass is marked like their reading of the case page.
+        detail="break-glass" if access.break_glass else "",
     )
     return file_response(
         content, content_type=document.content_type, filename=document.download_name(access.case.reference)
@@ -192,6 +194,15 @@ def summary(request: HttpRequest, reference: str) -> HttpResponse:
         log=False,
         log_refusal=True,
     )
+    if not may_export_summary(access):
+        record_access(
+            user=request.user,
+            action=AccessEvent.Action.REFUSED,
+            request=request,
+            case_reference=access.case.reference,
+            detail=str(AccessEvent.Action.SUMMARY_EXPORT),
+        )
+        raise Http404
     lang = _summary_language(form)
     annex = form.cleaned_data["annex"]
     try:

@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from cases.access import CaseAccess
 from documents.models import Document
+from documents.summary import may_export_summary
 
 register = template.Library()
 
@@ -40,5 +41,6 @@ def case_documents(context: template.Context, access: CaseAccess) -> dict:
         "shares": shares,
         "may_share_more": may_share and not case.is_erased,
         "may_share": may_share,
+        "may_export_summary": may_export_summary(access),
         "is_lawyer": user.is_lawyer,
     }
