@@ -94,6 +94,30 @@ def test_a_heic_photo_becomes_a_clean_jpeg():
     assert Image.open(io.BytesIO(checked.content)).size == (64, 48)
 
 
+def test_a_heic_photo_loses_its_gps_position_camera_and_xmp():
+    exif = Image.Exif()
+    exif[0x010F] = "FictionalPhone Inc."  # Make
+    exif[0x0131] = "SafeHouseCam 1.0"  # Software
+    exif.get_ifd(0x8825).update(GPS)
+    buffer = io.BytesIO()
+    pillow_heif.from_pillow(Image.new("RGB", (64, 48), (20, 120, 200))).save(
+        buffer, quality=90, exif=exif.tobytes(), xmp=b'<x:xmpmeta xmlns:x="adobe:ns:meta/">Grelmstrasse 17</x:xmpmeta>'
+    )
+    original = buffer.getvalue()
+    carried = Image.Exif()
+    carried.load(pillow_heif.open_heif(io.BytesIO(original)).info["exif"])
+    assert carried.get_ifd(0x8825) == GPS and b"Grelmstrasse" in original  # the test file does carry them
+
+    checked = check_upload(original)
+    assert checked.content_type == "image/jpeg"
+    cleaned = Image.open(io.BytesIO(checked.content))
+    assert dict(cleaned.getexif()) == {} and cleaned.getexif().get_ifd(0x8825) == {}
+    assert "exif" not in cleaned.info and "xmp" not in cleaned.info and "icc_profile" not in cleaned.info
+    for needle in (b"FictionalPhone", b"SafeHouseCam", b"Grelmstrasse", b"Exif", b"xmpmeta"):
+        assert needle not in checked.content
+    assert cleaned.size == (64, 48)
+
+
 def test_a_file_is_judged_by_content_whatever_it_claims_to_be():
     # No name reaches check_upload at all: a PNG is a PNG whatever it was called.
     assert check_upload(png_bytes()).content_type == "image/png"
