@@ -16,6 +16,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     # One sign-in for everybody: the admin's own login page would skip the second factor's flow.
     path("admin/login/", RedirectView.as_view(pattern_name="accounts:login", query_string=True)),
+    # The admin's "view on site" turns any object's id into its URL: for a case, its reference. Not for us.
+    path("admin/r/<path:anything>", account_views.no_such_page),
     path("admin/", admin.site.urls),
     # Before the cases app: /cases/<reference>/summary.pdf, /cases/<reference>/documents/..., /cases/exports/...
     path("cases/", include("documents.urls")),
