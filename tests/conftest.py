@@ -17,6 +17,26 @@ PASSWORD = "correct horse battery staple 42"
 
 
 @pytest.fixture(autouse=True)
+def english_to_begin_with():
+    """Each test starts in English: a request in Russian leaves Russian active in the thread (LocaleMiddleware
+    activates a language and never deactivates it), and services called directly afterwards would speak it."""
+    from django.utils import translation
+
+    translation.activate("en")
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Each test starts with an empty cache: the dashboard keeps its figures there for a minute, and figures
+    computed by an earlier test would show a later test an older world."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
     """Argon2 is slow on purpose; the suite makes hundreds of users. test_passwords.py checks Argon2 itself."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
