@@ -682,10 +682,21 @@ def _check_fund(values: FundValues) -> tuple[Decimal, Decimal]:
     if errors:
         raise MoneyError(errors)
     rate, _warnings = resolve_rate(currency=values.currency, on_date=values.received_on, entered=values.rate_to_eur)
-    amount_eur = to_eur(values.amount, rate)
+    amount_eur = to_eur(values.amount, rate)  # the warnings are shown once it is saved: fund_rate_warnings
     if amount_eur > MAX_FUND_EUR:
         raise MoneyError({"amount": _("That is more than 10,000,000 EUR. Check the amount and the rate.")})
     return rate, amount_eur
+
+
+def fund_rate_warnings(values: FundValues) -> list[str]:
+    """What the coordinator should check about a fund just recorded: a typed rate far from the table's.
+    (A fund is not held back for it, unlike an expense: coordinators keep the table and can correct both.)"""
+    if values.rate_to_eur is None:
+        return []
+    try:
+        return resolve_rate(currency=values.currency, on_date=values.received_on, entered=values.rate_to_eur)[1]
+    except MoneyError:
+        return []
 
 
 def fund_add(*, user: User, values: FundValues, request: HttpRequest | None = None) -> Fund:

@@ -503,6 +503,8 @@ def fund_list(request: HttpRequest) -> HttpResponse:
                 _("Recorded: %(amount)s %(currency)s (%(eur)s EUR).")
                 % {"amount": fund.amount, "currency": fund.currency, "eur": fund.amount_eur},
             )
+            for warning in money.fund_rate_warnings(form.values()):
+                messages.warning(request, warning)
             return redirect("money:funds")
     page = Paginator(Fund.objects.select_related("created_by"), 50).get_page(request.GET.get("page"))
     context = {"form": form, "page": page, "summary": money.funds_summary()}
@@ -522,6 +524,8 @@ def fund_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 add_service_errors(form, error.errors)
             else:
                 messages.success(request, _("The fund is corrected; its history keeps what it was."))
+                for warning in money.fund_rate_warnings(form.values()):
+                    messages.warning(request, warning)
                 return redirect("money:funds")
     else:
         form = FundForm(

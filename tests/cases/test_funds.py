@@ -190,3 +190,21 @@ def test_the_funds_page_runs_a_fixed_number_of_queries(client_for, coordinator):
     for _ in range(30):
         fund(coordinator)
     assert count() == one
+
+
+def test_a_typed_rate_far_from_the_tables_is_recorded_with_a_warning_to_check_it(client_for, coordinator):
+    from cases.money import rate_set
+
+    rate_set(user=coordinator, currency="USD", on_date=TODAY - datetime.timedelta(days=1), rate_to_eur=Decimal("0.92"))
+    data = {
+        "source": "Fictional grant",
+        "amount": "1000",
+        "currency": "USD",
+        "rate_to_eur": "1.09",  # upside down: USD per EUR
+        "received_on": TODAY.isoformat(),
+    }
+    response = client_for(coordinator).post("/funds/", data, follow=True)
+    assert Fund.objects.get().rate_to_eur == Decimal("1.09")
+    assert "is far from the coordinators" in response.content.decode()
+    close = client_for(coordinator).post("/funds/", {**data, "rate_to_eur": "0.93"}, follow=True)
+    assert "far from the coordinators" not in close.content.decode()
