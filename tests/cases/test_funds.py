@@ -200,11 +200,11 @@ def test_a_typed_rate_far_from_the_tables_is_recorded_with_a_warning_to_check_it
         "source": "Fictional grant",
         "amount": "1000",
         "currency": "USD",
-        "rate_to_eur": "1.09",  # upside down: USD per EUR
+        "rate_to_eur": "1.5",  # a typo: far from 0.92
         "received_on": TODAY.isoformat(),
     }
     response = client_for(coordinator).post("/funds/", data, follow=True)
-    assert Fund.objects.get().rate_to_eur == Decimal("1.09")
+    assert Fund.objects.get().rate_to_eur == Decimal("1.5")
     assert "is far from the coordinators" in response.content.decode()
     close = client_for(coordinator).post("/funds/", {**data, "rate_to_eur": "0.93"}, follow=True)
     assert "far from the coordinators" not in close.content.decode()
