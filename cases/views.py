@@ -36,7 +36,7 @@ from cases.forms import (
     StageForm,
     add_service_errors,
 )
-from cases.history import case_changes
+from cases.history import case_changes, work_changes
 from cases.models import Case, ExchangeRate, Expense, Fund, Stage
 from vault.blind_index import name_index, normalise_phone, phone_index
 from vault.keys import prefetch_data_keys
@@ -177,7 +177,10 @@ def case_edit(request: HttpRequest, reference: str) -> HttpResponse:
 def case_history(request: HttpRequest, reference: str) -> HttpResponse:
     access = get_case_for_user(request.user, reference, request=request, action=AccessEvent.Action.CASE_HISTORY)
     changes = case_changes(access.case, show_sealed=access.can_read_sealed)
-    return render(request, "cases/case_history.html", {"case": access.case, "access": access, "changes": changes})
+    show_money = not request.user.is_lawyer  # lawyers never see costs
+    work = work_changes(access.case, show_sealed=access.can_read_sealed, show_money=show_money)
+    context = {"case": access.case, "access": access, "changes": changes, "work": work, "show_money": show_money}
+    return render(request, "cases/case_history.html", context)
 
 
 @require_POST
