@@ -21,8 +21,9 @@ run: install translations $(KEY_TARGET)
 	$(BIN)/python manage.py seed_demo
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
 
+# In parallel, one worker per core (pytest-xdist): each worker has its own test database and var/test/gwN.
 test: install translations $(AXE)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto
 
 install: $(INSTALLED)
 

@@ -19,4 +19,10 @@ os.environ["DJANGO_SECURE_SSL_REDIRECT"] = "0"
 os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
 os.environ.pop("PASSAGE_MASTER_KEY_FILE", None)
 os.environ["PASSAGE_MASTER_KEYS"] = _new_key()
-os.environ.setdefault("PASSAGE_VAR_DIR", os.path.join(os.path.dirname(os.path.dirname(__file__)), "var", "test"))
+# One directory per pytest-xdist worker (gw0, gw1, ...), so parallel workers never share stored files.
+# Workers inherit the controller's environment, so a directory chosen here is marked as ours, not the user's.
+if not os.environ.get("PASSAGE_VAR_DIR") or os.environ.get("PASSAGE_TEST_VAR_DIR_CHOSEN") == "1":
+    os.environ["PASSAGE_TEST_VAR_DIR_CHOSEN"] = "1"
+    os.environ["PASSAGE_VAR_DIR"] = os.path.join(
+        os.path.dirname(os.path.dirname(__file__)), "var", "test", os.environ.get("PYTEST_XDIST_WORKER", "main")
+    )

@@ -92,6 +92,7 @@ def test_a_postgres_url_is_understood(production_env):
 @pytest.mark.parametrize(
     "keys",
     ["", "tooshort", base64.urlsafe_b64encode(os.urandom(16)).decode(), "!!!not-base64!!!", f"{KEY},{KEY}"],
+    ids=["empty", "too-short", "16-bytes", "not-base64", "the-same-key-twice"],  # never a key in the test's name
 )
 def test_a_missing_or_malformed_master_key_stops_start_up(production_env, keys):
     production_env.setenv("PASSAGE_MASTER_KEYS", keys)
